@@ -1,0 +1,30 @@
+// Diagnostics are data. Wording lives in the catalog (diagnostics/catalog.ts), keyed by code;
+// renderers (text, JSON) turn these into what users see. Spans come from AST nodes.
+import type { Span } from "../source/span.js";
+
+export type Severity = "error" | "warning" | "note";
+
+export interface Label {
+  readonly span: Span;
+  /** Why this span matters: "previous binding here", "this stage ends at 819,200 tokens". */
+  readonly message?: string;
+}
+
+export interface Diagnostic {
+  /** `E0001`…, `W0001`…; every code has an entry in the catalog with an explanation. */
+  readonly code: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly primary: Label;
+  readonly secondary: readonly Label[];
+  /** Extra lines printed after the snippet: `= expected: …`, breakdown tables. */
+  readonly notes: readonly string[];
+  /** One line that says the fix. */
+  readonly help?: string;
+}
+
+/** The result of every phase: a value (possibly partial) and what went wrong. Phases never throw on user input. */
+export interface Result<T> {
+  readonly value: T;
+  readonly diagnostics: readonly Diagnostic[];
+}
