@@ -1,0 +1,610 @@
+// From declarations to typed values: one reader per declaration kind, each listing the attributes
+// and nested blocks its kind allows (LANGUAGE.md, "Declarations"). Semantic rules that relate
+// several declarations (mix sums, stages, epochs, memory, ...) live in rules/.
+import type { Block, Expr, ExprItem } from "../ast/nodes.js";
+import { pathText } from "../ast/nodes.js";
+import * as R from "../units/rational.js";
+import type { Rational } from "../units/rational.js";
+import { BlockReader } from "./blockReader.js";
+import type { Decl, SymbolTable } from "./decls.js";
+import type { Reporter } from "./report.js";
+import { suggest } from "./suggest.js";
+import type * as T from "./typed.js";
+import { Evaluator } from "./values.js";
+
+const num = (r: Rational) => R.toNumber(r);
+
+export function extractProgram(symbols: SymbolTable, r: Reporter): { program: T.Declarations; ev: Evaluator } {
+  const ev = new Evaluator(symbols, r);
+  const of = <K extends Decl["kind"]>(k: K) => symbols.decls.filter((d) => d.kind === k);
+  const collect = <V>(k: Decl["kind"], f: (d: Decl) => V | undefined) => {
+    const m = new Map<string, V>();
+    for (const d of of(k)) {
+      const v = f(d);
+      if (v !== undefined) m.set(d.name, v);
+    }
+    return m;
+  };
+  const clusters = collect("cluster", (d) => readCluster(d, ev, r));
+  const sources = collect("source", (d) => readSource(d, ev, r));
+  const evalsets = collect("evalset", (d) => readEvalset(d, ev, r));
+  const tokenizers = collect("tokenizer", (d) => readTokenizer(d, ev, r));
+  const curations = collect("curate", (d) => readCurate(d, ev, r));
+  const models = collect("model", (d) => readModel(d, ev, r));
+  const trains = collect("train", (d) => readTrain(d, ev, r, curations));
+  const evals = collect("eval", (d) => readEval(d, ev, r));
+  const releases = collect("release", (d) => readRelease(d, ev, r));
+  return {
+    program: { clusters, sources, evalsets, tokenizers, curations, models, trains, evals, releases, asserts: symbols.asserts },
+    ev,
+  };
+}
+
+function what(d: Decl): string {
+  return `${d.kind} \`${d.name}\``;
+}
+
+function int(ev: Evaluator, e: Expr | undefined, min = 1n): number | undefined {
+  if (!e) return undefined;
+  const v = ev.integer(e, "number", true, min);
+  return v === undefined ? undefined : Number(v);
+}
+
+function real(ev: Evaluator, e: Expr | undefined): number | undefined {
+  if (!e) return undefined;
+  const v = ev.dimensioned(e, "number", true);
+  return v === undefined ? undefined : num(v);
+}
+
+// ---- cluster ---------------------------------------------------------------------------------------
+
+function readCluster(d: Decl, ev: Evaluator, r: Reporter): T.ClusterT | undefined {
+  const b = new BlockReader(r, d.block, {
+    what: what(d),
+    attrs: ["scheduler", "partition", "account", "nodes", "gpus_per_node", "cpus_per_node", "ranks_per_node", "gpu",
+      "max_walltime", "budget", "ssh", "address"],
+  });
+  const scheduler = ev.word(b.required("scheduler") ?? errorExpr(d), ["slurm", "ray"]) as T.ClusterT["scheduler"] | undefined;
+  const nodes = int(ev, b.required("nodes"));
+  const gpusE = b.required("gpus_per_node");
+  const gpusPerNode = int(ev, gpusE, 0n);
+  const gpuNode = b.required("gpu");
+  const gpu = gpuNode && ev.string(gpuNode);
+  const mw = b.get("max_walltime");
+  const maxWalltime = mw && ev.dimensioned(mw, "duration", false);
+  const budgetNode = b.get("budget");
+  const budget = budgetNode && ev.dimensioned(budgetNode, "gpu_hours", true);
+  const ssh = optString(ev, b.get("ssh"));
+  if (ssh !== undefined && !/^[A-Za-z0-9._-]+@[A-Za-z0-9.:_\-\[\]]+?(:\d+)?$/.test(ssh)) {
+    r.report("E0112", b.get("ssh")!, `\`${ssh}\` is not of the form \`user@host[:port]\`.`, { help: "write e.g. `\"alice@login.cluster.org:22\"`" });
+  }
+  const ranks = int(ev, b.get("ranks_per_node"));
+  if (gpusPerNode === 0 && ranks === undefined && gpusE) {
+    r.report("E0105", gpusE, `A cluster without GPUs needs \`ranks_per_node\` (CPU ranks under gloo).`, { help: "add `ranks_per_node = 2`" });
+  }
+  if (!scheduler || nodes === undefined || gpusPerNode === undefined || gpu === undefined) return undefined;
+  return {
+    name: d.name, block: d.block, scheduler, nodes, gpusPerNode, gpu, gpuNode,
+    partition: optString(ev, b.get("partition")),
+    account: optString(ev, b.get("account")),
+    cpusPerNode: int(ev, b.get("cpus_per_node")),
+    ranksPerNode: ranks,
+    maxWalltimeS: maxWalltime ? Math.ceil(num(maxWalltime)) : undefined,
+    budgetGpuHours: budget, budgetNode,
+    ssh,
+    address: optString(ev, b.get("address")),
+  };
+}
+
+function optString(ev: Evaluator, e: Expr | undefined): string | undefined {
+  return e ? ev.string(e) : undefined;
+}
+
+function errorExpr(d: Decl): Expr {
+  return { kind: "Error", span: d.block.keyword.span };
+}
+
+// ---- source, evalset, tokenizer --------------------------------------------------------------------
+
+const SOURCE_KINDS = ["web", "code", "math", "academic", "books", "synthetic"] as const;
+
+function readSource(d: Decl, ev: Evaluator, r: Reporter): T.SourceT | undefined {
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: ["uri", "format", "tokens", "kind", "max_epochs", "upsample"] });
+  const uri = b.required("uri");
+  const format = b.required("format");
+  const tokens = b.required("tokens", "add the declared size, e.g. `tokens = 1.3T`");
+  const kind = b.required("kind");
+  const u = uri && ev.string(uri);
+  if (u !== undefined) checkUri(u, uri!, r);
+  const f = format && (ev.word(format, ["jsonl", "parquet"]) as T.SourceT["format"] | undefined);
+  const t = tokens && ev.integer(tokens, "tokens", true, 1n);
+  const k = kind && (ev.word(kind, SOURCE_KINDS) as T.SourceKind | undefined);
+  const me = b.get("max_epochs");
+  const maxEpochs = me && ev.dimensioned(me, "epochs", true);
+  if (maxEpochs && R.cmp(maxEpochs, R.ZERO) <= 0) r.report("E0112", me!, "`max_epochs` must be positive.");
+  const upsample = int(ev, b.get("upsample"));
+  if (u === undefined || !f || t === undefined || !k) return undefined;
+  return { name: d.name, block: d.block, uri: u, format: f, tokens: t, kind: k, maxEpochs, upsample };
+}
+
+/** URIs are checked for form, not existence (LANGUAGE.md: check never reads the data). */
+function checkUri(u: string, node: Expr, r: Reporter): void {
+  if (u.trim() === "") r.report("E0112", node, "The URI is empty.", { help: "give a local path, a glob or an object-store URI" });
+  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) && !/^(s3|gs|gcs|az|abfs|hf|file|https?):\/\//i.test(u)) {
+    r.report("E0112", node, `Unknown URI scheme in \`${u}\`.`, { help: "use a local path or one of s3://, gs://, az://, hf://, file://, https://" });
+  }
+}
+
+function readEvalset(d: Decl, ev: Evaluator, r: Reporter): T.EvalsetT | undefined {
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: ["uri", "task"] });
+  const uriE = b.required("uri");
+  const uri = uriE && ev.string(uriE);
+  if (uri !== undefined) checkUri(uri, uriE!, r);
+  const taskE = b.required("task");
+  const task = taskE && (ev.word(taskE, ["perplexity", "multiple_choice", "generation"]) as T.EvalsetT["task"] | undefined);
+  if (uri === undefined || !task) return undefined;
+  return { name: d.name, block: d.block, uri, task };
+}
+
+function readTokenizer(d: Decl, ev: Evaluator, r: Reporter): T.TokenizerT | undefined {
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: ["kind", "vocab", "path", "train_on"] });
+  const kindE = b.required("kind");
+  const kind = kindE && (ev.word(kindE, ["bpe", "unigram"]) as T.TokenizerT["kind"] | undefined);
+  const vocab = int(ev, b.required("vocab"), 2n);
+  const path = optString(ev, b.get("path"));
+  const trainOnE = b.get("train_on");
+  let trainOn: string[] | undefined;
+  if (trainOnE) trainOn = ev.list(trainOnE).map((e) => ev.ref(e, ["source"])?.name).filter((n): n is string => !!n);
+  if (path === undefined && trainOnE === undefined && !d.block.recovered) {
+    r.report("E0105", d.block.name!, `Tokenizer \`${d.name}\` needs \`path\` (an existing tokenizer.json) or \`train_on\` (sources to train on).`, {
+      help: "add `path = \"tokenizers/tok/tokenizer.json\"` or `train_on = [web]`",
+    });
+  }
+  if (path !== undefined && trainOnE !== undefined) {
+    r.report("E0112", b.attribute("train_on")!.key, "Give either `path` or `train_on`, not both.", { help: "remove one of them" });
+  }
+  if (!kind || vocab === undefined) return undefined;
+  return { name: d.name, block: d.block, kind, vocab, path, trainOn };
+}
+
+// ---- curate ----------------------------------------------------------------------------------------
+
+const OP_PARAMS: Record<T.CurateOpName, readonly string[]> = {
+  language: ["keep", "min_score", "model"],
+  quality: ["method", "model", "threshold", "min_score"],
+  pii: ["redact", "replacement"],
+  dedup: ["method", "ngram", "permutations", "bands", "threshold", "seed", "hamming"],
+  decontaminate: ["against", "ngram"],
+  filter: ["min_words", "max_words", "min_chars", "max_chars", "max_repetition", "max_symbol_ratio"],
+};
+
+function readCurate(d: Decl, ev: Evaluator, r: Reporter): T.CurateT | undefined {
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: ["from", "tokenize", "expect_retention"], blocks: ["steps"] });
+  const fromE = b.required("from");
+  const from = fromE ? ev.list(fromE).map((e) => ev.ref(e, ["source"])?.name).filter((n): n is string => !!n) : [];
+  const tokE = b.required("tokenize", "name the tokenizer, e.g. `tokenize = tok`");
+  const tokenizer = tokE && ev.ref(tokE, ["tokenizer"])?.name;
+  const retE = b.get("expect_retention");
+  const retention = retE ? ev.fraction(retE) ?? R.ONE : R.ONE;
+  if (retE && R.cmp(retention, R.ZERO) === 0) r.report("E0112", retE, "`expect_retention` of 0% leaves nothing to train on.");
+  const ops: T.CurateOpT[] = [];
+  const decontaminated = new Set<string>();
+  const steps = b.single("steps");
+  if (steps) {
+    const sb = new BlockReader(r, steps, { what: `the steps of ${what(d)}`, attrs: [], blocks: Object.keys(OP_PARAMS) });
+    for (const item of steps.items) {
+      if (item.kind !== "Block" || !(item.keyword.name in OP_PARAMS)) continue;
+      const op = item.keyword.name as T.CurateOpName;
+      const ob = new BlockReader(r, item, { what: `the \`${op}\` step`, attrs: OP_PARAMS[op] });
+      const params: Record<string, unknown> = {};
+      for (const key of OP_PARAMS[op]) {
+        const e = ob.get(key);
+        if (!e) continue;
+        const v = opParam(op, key, e, ev, decontaminated);
+        if (v !== undefined) params[key] = v;
+      }
+      ops.push({ op, block: item, params });
+    }
+    void sb;
+  }
+  if (!tokenizer) return undefined;
+  return { name: d.name, block: d.block, from, ops, tokenizer, retention, decontaminated };
+}
+
+function opParam(op: T.CurateOpName, key: string, e: Expr, ev: Evaluator, decon: Set<string>): unknown {
+  switch (`${op}.${key}`) {
+    case "language.keep":
+      return ev.list(e).map((x) => (x.kind === "Path" && x.parts.length === 1 ? x.parts[0]!.name : ev.string(x))).filter((x) => x !== undefined);
+    case "pii.redact":
+      return ev.list(e).map((x) => ev.word(x, ["email", "phone", "ip"])).filter((x) => x !== undefined);
+    case "quality.method":
+      return ev.word(e, ["gopher", "c4", "classifier"]);
+    case "dedup.method":
+      return ev.word(e, ["exact", "minhash", "simhash"]);
+    case "decontaminate.against":
+      return ev.list(e).map((x) => {
+        const ref = ev.ref(x, ["evalset"]);
+        if (ref) decon.add(ref.name);
+        return ref?.name;
+      }).filter((x) => x !== undefined);
+    case "language.model": case "quality.model": case "pii.replacement":
+      return ev.string(e);
+    case "language.min_score": case "quality.threshold": case "quality.min_score": case "dedup.threshold":
+    case "filter.max_repetition": case "filter.max_symbol_ratio": {
+      const v = ev.fraction(e);
+      return v && num(v);
+    }
+    default:
+      return int(ev, e, 0n);
+  }
+}
+
+// ---- model -----------------------------------------------------------------------------------------
+
+function readModel(d: Decl, ev: Evaluator, r: Reporter): T.ModelT | undefined {
+  const b = new BlockReader(r, d.block, {
+    what: what(d),
+    attrs: ["arch", "layers", "d_model", "heads", "kv_heads", "ffn", "vocab", "seq_len", "rope_theta", "tie_embeddings"],
+  });
+  const archE = b.required("arch");
+  const arch = archE && ev.word(archE, ["llama"]);
+  const layers = int(ev, b.required("layers"));
+  const dModel = int(ev, b.required("d_model"));
+  const headsE = b.required("heads");
+  const heads = int(ev, headsE);
+  const kvE = b.get("kv_heads");
+  const kvHeads = kvE ? int(ev, kvE) : heads;
+  const ffn = int(ev, b.required("ffn"));
+  const vocabNode = b.required("vocab");
+  const vocab = int(ev, vocabNode, 2n);
+  const seqLen = int(ev, b.required("seq_len"));
+  const ropeTheta = real(ev, b.get("rope_theta")) ?? 10_000;
+  const tieE = b.get("tie_embeddings");
+  const tieEmbeddings = tieE ? ev.bool(tieE) ?? false : false;
+  if (heads !== undefined && dModel !== undefined && dModel % heads !== 0) {
+    r.report("E0151", headsE!, `\`d_model\` ${dModel} is not divisible by \`heads\` ${heads}.`, { help: "the head dimension d_model / heads must be whole" });
+  }
+  if (heads !== undefined && kvHeads !== undefined && heads % kvHeads !== 0) {
+    r.report("E0151", kvE!, `\`heads\` ${heads} is not a multiple of \`kv_heads\` ${kvHeads}.`, { help: "grouped-query attention shares each KV head among heads / kv_heads query heads" });
+  }
+  if (!arch || layers === undefined || dModel === undefined || heads === undefined || kvHeads === undefined || ffn === undefined || vocab === undefined || seqLen === undefined) {
+    return undefined;
+  }
+  return { name: d.name, block: d.block, layers, dModel, heads, kvHeads, ffn, vocab, vocabNode, seqLen, ropeTheta, tieEmbeddings };
+}
+
+// ---- train -----------------------------------------------------------------------------------------
+
+const TRAIN_ATTRS = ["model", "cluster", "nodes", "init_from", "tokens", "batch", "micro_batch", "precision", "backend",
+  "max_epochs", "checkpoint_every", "seed", "seq_len"];
+
+function readTrain(d: Decl, ev: Evaluator, r: Reporter, curations: ReadonlyMap<string, T.CurateT>): T.TrainT | undefined {
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: TRAIN_ATTRS, blocks: ["parallel", "optimizer", "schedule", "stage"] });
+  const model = b.required("model");
+  const modelRef = model && ev.ref(model, ["model"]);
+  const cluster = b.required("cluster");
+  const clusterRef = cluster && ev.ref(cluster, ["cluster"]);
+  const nodesNode = b.get("nodes");
+  const nodes = int(ev, nodesNode);
+  const initE = b.get("init_from");
+  const initFrom = initE ? (initE.kind === "String" ? initE.value : ev.ref(initE, ["train"])?.name) : undefined;
+  const tokensNode = b.required("tokens");
+  const tokens = tokensNode && ev.integer(tokensNode, "tokens", true, 1n);
+  const batchNode = b.required("batch", "add the global batch in tokens, e.g. `batch = 2_097_152 tokens`");
+  const batch = batchNode && ev.integer(batchNode, "tokens", true, 1n);
+  const microBatch = int(ev, b.get("micro_batch")) ?? 1;
+  const precisionNode = b.get("precision");
+  const precision = (precisionNode ? ev.word(precisionNode, ["bf16", "fp8", "fp32"]) : "bf16") as T.TrainT["precision"] | undefined;
+  const backendNode = b.get("backend");
+  const backend = (backendNode ? ev.word(backendNode, ["fsdp", "megatron"]) : "fsdp") as T.TrainT["backend"] | undefined;
+  const meE = b.get("max_epochs");
+  const maxEpochs = (meE && ev.dimensioned(meE, "epochs", true)) || R.rat(4n);
+  const ceE = b.get("checkpoint_every");
+  const checkpointEvery = ceE ? Number(ev.integer(ceE, "steps", true, 1n) ?? 1000n) : 1000;
+  const seed = int(ev, b.get("seed"), 0n) ?? 0;
+
+  const parallel = readParallel(b.single("parallel"), ev, r, d);
+  const optimizer = readOptimizer(b.single("optimizer"), ev, r, d);
+  const lr = readLr(b.single("schedule"), ev, r, d);
+  const stageBlocks = b.blocks("stage");
+  if (stageBlocks.length === 0 && !d.block.recovered) {
+    r.report("E0105", d.block.name!, `Train run \`${d.name}\` has no \`stage\`.`, {
+      help: "add at least one stage, e.g. `stage main { until = 1T, mix { clean.web = 100% } }`",
+    });
+  }
+  const seen = new Map<string, Block>();
+  const stages: T.StageT[] = [];
+  for (const sb of stageBlocks) {
+    if (!sb.name) {
+      r.report("E0107", sb.keyword, "This stage has no name.", { help: "write `stage NAME { … }`" });
+      continue;
+    }
+    const prev = seen.get(sb.name.name);
+    if (prev) {
+      r.report("E0103", sb.name, `Stage \`${sb.name.name}\` is declared twice in \`${d.name}\`.`, {
+        secondary: [{ span: prev.name!.span, message: "first declared here" }],
+      });
+      continue;
+    }
+    seen.set(sb.name.name, sb);
+    stages.push(readStage(sb, ev, r, curations));
+  }
+  if (!modelRef || !clusterRef || tokens === undefined || batch === undefined || !precision || !backend || !optimizer || !lr) {
+    return undefined;
+  }
+  return {
+    name: d.name, block: d.block, model: modelRef.name, cluster: clusterRef.name, nodes: nodes ?? 0, nodesNode, initFrom,
+    tokens, tokensNode, batch, batchNode, microBatch, precision, precisionNode, backend, backendNode, parallel, optimizer, lr,
+    maxEpochs, checkpointEvery, seed, stages,
+  };
+}
+
+function readParallel(block: Block | undefined, ev: Evaluator, r: Reporter, d: Decl): T.ParallelT {
+  const dflt: T.ParallelT = { tp: 1, pp: 1, dp: "auto", cp: 1, zero: 3, recompute: "none" };
+  if (!block) return { ...dflt, dp: "auto" };
+  const b = new BlockReader(r, block, { what: `the \`parallel\` block of \`${d.name}\``, attrs: ["tp", "pp", "dp", "cp", "zero", "recompute"], exprItems: true });
+  let allAuto = false;
+  for (const item of b.exprItems) {
+    if (item.expr.kind === "Path" && pathText(item.expr) === "auto") allAuto = true;
+    else r.report("E0109", item, "Only `auto` may stand alone in a `parallel` block.", { help: "write `auto`, or set sizes like `tp = 2`" });
+  }
+  const dim = (key: "tp" | "pp" | "dp" | "cp", fallback: T.Auto<number>): T.Auto<number> => {
+    const e = b.get(key);
+    if (!e) return allAuto ? "auto" : fallback;
+    if (e.kind === "Path" && pathText(e) === "auto") return "auto";
+    return int(ev, e) ?? fallback;
+  };
+  const zeroE = b.get("zero");
+  let zero: T.Auto<0 | 1 | 2 | 3> = allAuto ? "auto" : 3;
+  if (zeroE) {
+    if (zeroE.kind === "Path" && pathText(zeroE) === "auto") zero = "auto";
+    else {
+      const z = int(ev, zeroE, 0n);
+      if (z !== undefined && z > 3) r.report("E0112", zeroE, `ZeRO stage ${z} does not exist.`, { help: "use 0, 1, 2 or 3 (3 = fully sharded, like FSDP)" });
+      else if (z !== undefined) zero = z as 0 | 1 | 2 | 3;
+    }
+  }
+  const rcE = b.get("recompute");
+  let recompute: T.Auto<"none" | "selective" | "full"> = allAuto ? "auto" : "none";
+  if (rcE) {
+    if (rcE.kind === "Path" && pathText(rcE) === "auto") recompute = "auto";
+    else recompute = (ev.word(rcE, ["none", "selective", "full"]) as "none" | "selective" | "full" | undefined) ?? "none";
+  }
+  return { block, tp: dim("tp", 1), pp: dim("pp", 1), dp: dim("dp", "auto"), cp: dim("cp", 1), zero, recompute };
+}
+
+function readOptimizer(block: Block | undefined, ev: Evaluator, r: Reporter, d: Decl): T.OptimizerT | undefined {
+  if (!block) {
+    r.report("E0105", d.block.name!, `Train run \`${d.name}\` has no \`optimizer\`.`, { help: "add `optimizer adamw { lr = 3e-4 }`" });
+    return undefined;
+  }
+  if (block.name?.name !== "adamw") {
+    r.report("E0112", block.name ?? block.keyword, `Unknown optimizer \`${block.name?.name ?? ""}\`.`, { help: "flowc supports `optimizer adamw { … }`" });
+    return undefined;
+  }
+  const b = new BlockReader(r, block, { what: "`optimizer adamw`", attrs: ["lr", "betas", "weight_decay", "eps", "clip"] });
+  const lr = real(ev, b.required("lr"));
+  let betas: [number, number] = [0.9, 0.95];
+  const be = b.get("betas");
+  if (be) {
+    const items = ev.list(be).map((x) => real(ev, x));
+    if (items.length !== 2 || items.some((x) => x === undefined || x < 0 || x >= 1)) {
+      r.report("E0112", be, "`betas` must be two numbers in [0, 1).", { help: "e.g. `betas = [0.9, 0.95]`" });
+    } else betas = [items[0]!, items[1]!];
+  }
+  if (lr === undefined) return undefined;
+  if (lr <= 0) {
+    r.report("E0112", b.get("lr")!, "The learning rate must be positive.");
+    return undefined;
+  }
+  return {
+    kind: "adamw", lr, betas,
+    weightDecay: real(ev, b.get("weight_decay")) ?? 0.0,
+    eps: real(ev, b.get("eps")) ?? 1e-8,
+    clip: real(ev, b.get("clip")) ?? 1.0,
+  };
+}
+
+function readLr(block: Block | undefined, ev: Evaluator, r: Reporter, d: Decl): T.LrT | undefined {
+  if (!block) return { kind: "constant", warmupSteps: 0, minRatio: 1 };
+  const kind = block.name?.name;
+  if (kind !== "cosine" && kind !== "wsd" && kind !== "constant") {
+    const guess = kind ? suggest(kind, ["cosine", "wsd", "constant"]) : undefined;
+    r.report("E0112", block.name ?? block.keyword, `Unknown schedule \`${kind ?? ""}\` in \`${d.name}\`.`, {
+      help: guess ? `did you mean \`${guess}\`?` : "use `schedule cosine`, `schedule wsd` or `schedule constant`",
+    });
+    return undefined;
+  }
+  const attrs = kind === "wsd" ? ["warmup", "decay", "min_lr_ratio"] : kind === "cosine" ? ["warmup", "min_lr_ratio"] : ["warmup"];
+  const b = new BlockReader(r, block, { what: `\`schedule ${kind}\``, attrs });
+  const wE = b.get("warmup");
+  const warmupSteps = wE ? Number(ev.integer(wE, "steps", true, 0n) ?? 0n) : 0;
+  const mrE = b.get("min_lr_ratio");
+  const minRatio = mrE ? num(ev.fraction(mrE) ?? R.ZERO) : kind === "cosine" ? 0.1 : 0;
+  let decayFraction: Rational | undefined;
+  let decaySteps: number | undefined;
+  if (kind === "wsd") {
+    const de = b.required("decay", "add the decay phase, e.g. `decay = 10%` or `decay = 2000 steps`");
+    if (de) {
+      const q = ev.quantity(de);
+      if (q?.dim === "steps") decaySteps = Number(R.floor(q.value));
+      else if (q) decayFraction = ev.fraction(de);
+    }
+  }
+  return { kind, block, warmupSteps, decayFraction, decaySteps, minRatio };
+}
+
+function readStage(sb: Block, ev: Evaluator, r: Reporter, curations: ReadonlyMap<string, T.CurateT>): T.StageT {
+  const b = new BlockReader(r, sb, {
+    what: `stage \`${sb.name!.name}\``,
+    attrs: ["until", "last", "seq_len", "micro_batch", "rope_theta", "yarn_factor", "lr_scale", "lr_jump"],
+    blocks: ["mix"],
+  });
+  const untilE = b.get("until");
+  const lastE = b.get("last");
+  if (untilE && lastE) {
+    r.report("E0131", b.attribute("last")!.key, `Stage \`${sb.name!.name}\` gives both \`until\` and \`last\`.`, { help: "keep one: `until` is a cumulative end, `last` the final tokens of the run" });
+  } else if (!untilE && !lastE && !sb.recovered) {
+    r.report("E0105", sb.name!, `Stage \`${sb.name!.name}\` says neither \`until\` nor \`last\`.`, { help: "add `until = 1T` (cumulative end) or `last = 75B` (the final tokens)" });
+  }
+  const untilTok = untilE && ev.integer(untilE, "tokens", true, 1n);
+  const lastTok = lastE && ev.integer(lastE, "tokens", true, 1n);
+  const mixBlock = b.single("mix");
+  const { entries, valid } = readMix(mixBlock, sb, ev, r, curations);
+  const lrsE = b.get("lr_scale");
+  const lrJumpE = b.get("lr_jump");
+  return {
+    name: sb.name!.name,
+    block: sb,
+    until: untilTok !== undefined && untilE ? { tokens: untilTok, node: untilE } : undefined,
+    last: lastTok !== undefined && lastE ? { tokens: lastTok, node: lastE } : undefined,
+    mix: entries,
+    mixBlock,
+    mixValid: valid,
+    seqLen: int(ev, b.get("seq_len")),
+    microBatch: int(ev, b.get("micro_batch")),
+    ropeTheta: real(ev, b.get("rope_theta")),
+    yarnFactor: real(ev, b.get("yarn_factor")),
+    lrScale: lrsE ? ev.dimensioned(lrsE, "number", true) : undefined,
+    lrJump: lrJumpE ? ev.bool(lrJumpE) ?? false : false,
+  };
+}
+
+/** Mix entries `CURATE.SOURCE = weight`; the sum rule is in rules/mix.ts. */
+function readMix(mix: Block | undefined, stage: Block, ev: Evaluator, r: Reporter, curations: ReadonlyMap<string, T.CurateT>) {
+  const entries: T.MixEntryT[] = [];
+  let valid = true;
+  if (!mix) {
+    if (!stage.recovered) {
+      r.report("E0105", stage.name!, `Stage \`${stage.name!.name}\` has no \`mix\`.`, { help: "add `mix { clean.web = 100% }`" });
+    }
+    return { entries, valid: false };
+  }
+  const b = new BlockReader(r, mix, { what: `the mix of stage \`${stage.name!.name}\``, attrs: [], dottedKeys: true });
+  const datasets: string[] = [];
+  for (const [c, cur] of curations) for (const s of cur.from) datasets.push(`${c}.${s}`);
+  const seen = new Map<string, T.MixEntryT>();
+  for (const a of b.dotted) {
+    const key = pathText(a.key);
+    const weight = ev.fraction(a.value);
+    if (weight === undefined) valid = false;
+    if (!resolveDataset(a.key, key, ev, r, curations, datasets)) valid = false;
+    const prev = seen.get(key);
+    if (prev) {
+      r.report("E0106", a.key, `\`${key}\` appears twice in this mix.`, { secondary: [{ span: prev.node.span, message: "first here" }], help: "merge the two weights" });
+      valid = false;
+      continue;
+    }
+    if (weight !== undefined && R.cmp(weight, R.ZERO) === 0) {
+      r.report("W0120", a.value, `\`${key}\` has weight 0% and is never drawn.`, { help: "remove the entry" });
+    }
+    const entry = { dataset: key, weight: weight ?? R.ZERO, node: a };
+    seen.set(key, entry);
+    entries.push(entry);
+  }
+  if (entries.length === 0 && !mix.recovered) {
+    r.report("E0120", mix, "This mix is empty.", { help: "add `CURATE.SOURCE = 100%`" });
+    valid = false;
+  }
+  return { entries, valid };
+}
+
+function resolveDataset(at: { span: import("../source/span.js").Span }, key: string, ev: Evaluator, r: Reporter,
+  curations: ReadonlyMap<string, T.CurateT>, datasets: readonly string[]): boolean {
+  if (datasets.includes(key)) return true;
+  const parts = key.split(".");
+  const decl = ev.symbols.byName.get(parts[0]!);
+  if (parts.length === 1 && decl?.kind === "source") {
+    const curs = [...curations.values()].filter((c) => c.from.includes(key)).map((c) => `${c.name}.${key}`);
+    r.report("E0102", at, `A mix draws from curated datasets, but \`${key}\` is a raw source.`, {
+      help: curs.length ? `did you mean \`${curs[0]}\`?` : `curate it first: \`curate clean { from = [${key}] … }\`, then use \`clean.${key}\``,
+    });
+    return false;
+  }
+  if (decl && decl.kind !== "curate") {
+    r.report("E0102", at, `A mix draws from curated datasets \`CURATE.SOURCE\`, but \`${parts[0]}\` is ${decl.kind === "evalset" ? "an evalset" : `a ${decl.kind}`}.`);
+    return false;
+  }
+  const guess = suggest(key, datasets);
+  r.report("E0101", at, `Unknown dataset \`${key}\`.`, {
+    label: "not a curated dataset",
+    help: guess ? `did you mean \`${guess}\`?` : decl?.kind === "curate" ? `\`${parts[0]}\` curates ${curations.get(parts[0]!)?.from.join(", ") || "nothing"}` : "a mix entry is `CURATE.SOURCE`",
+  });
+  return false;
+}
+
+// ---- eval, release ---------------------------------------------------------------------------------
+
+const METRICS = ["perplexity", "bits_per_byte", "loss", "acc", "acc_norm", "exact_match"] as const;
+
+function readGates(items: readonly ExprItem[] | readonly Expr[], ev: Evaluator, r: Reporter, tasks?: readonly string[]): T.GateT[] {
+  const gates: T.GateT[] = [];
+  for (const it of items) {
+    const e = "expr" in it && it.kind === "ExprItem" ? it.expr : (it as Expr);
+    if (e.kind !== "Binary" || !["<", "<=", ">", ">=", "==", "!="].includes(e.op)) {
+      r.report("E0113", e, "Expected a gate `EVALSET.METRIC OP VALUE`.", { help: "e.g. `heldout.perplexity <= 2000` or `quiz.acc >= 25%`" });
+      continue;
+    }
+    const left = e.left;
+    if (left.kind !== "Path" || left.parts.length !== 2) {
+      r.report("E0113", left, "Expected `EVALSET.METRIC` on the left of a gate.", { help: "e.g. `heldout.perplexity`" });
+      continue;
+    }
+    const [es, metric] = [left.parts[0]!, left.parts[1]!];
+    const ref = ev.ref({ kind: "Path", parts: [es], span: es.span }, ["evalset"]);
+    if (!ref) continue;
+    if (!(METRICS as readonly string[]).includes(metric.name)) {
+      const guess = suggest(metric.name, METRICS);
+      r.report("E0112", metric, `Unknown metric \`${metric.name}\`.`, { help: guess ? `did you mean \`${guess}\`?` : `metrics: ${METRICS.join(", ")}` });
+      continue;
+    }
+    if (tasks && !tasks.includes(ref.name)) {
+      r.report("E0210", es, `The gate reads \`${ref.name}\`, which this eval does not run.`, { help: `add \`${ref.name}\` to \`tasks\`` });
+      continue;
+    }
+    const q = ev.quantity(e.right);
+    if (!q) continue;
+    if (q.dim !== "number" && q.dim !== "percent") {
+      r.report("E0110", e.right, "Expected a number or a percentage on the right of a gate.");
+      continue;
+    }
+    gates.push({ evalset: ref.name, metric: metric.name, op: e.op as T.CompareOp, value: num(q.value), node: e });
+  }
+  return gates;
+}
+
+function readEval(d: Decl, ev: Evaluator, r: Reporter): T.EvalT | undefined {
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: ["after", "every", "tasks"], blocks: ["gate"] });
+  const afterE = b.required("after");
+  const after = afterE && ev.ref(afterE, ["train"])?.name;
+  const everyE = b.get("every");
+  const every = everyE ? Number(ev.integer(everyE, "steps", true, 1n) ?? 0n) || undefined : undefined;
+  const tasksE = b.required("tasks");
+  const tasks = tasksE ? ev.list(tasksE).map((x) => ev.ref(x, ["evalset"])?.name).filter((x): x is string => !!x) : [];
+  const gate = b.single("gate");
+  const gates = gate ? readGates(new BlockReader(r, gate, { what: `the gate of ${what(d)}`, attrs: [], exprItems: true }).exprItems, ev, r, tasks) : [];
+  if (!after) return undefined;
+  return { name: d.name, block: d.block, after, every, tasks, gates };
+}
+
+function readRelease(d: Decl, ev: Evaluator, r: Reporter): T.ReleaseT | undefined {
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: ["from", "require", "format", "phases", "rollback_if"], blocks: ["rollback_if"] });
+  const fromE = b.required("from");
+  const from = fromE && ev.ref(fromE, ["train"])?.name;
+  const reqE = b.get("require");
+  const require = reqE ? ev.list(reqE).map((x) => ev.ref(x, ["eval"])?.name).filter((x): x is string => !!x) : [];
+  const fmtE = b.get("format");
+  if (fmtE) ev.word(fmtE, ["hf_safetensors"]);
+  const phE = b.get("phases");
+  const phases = phE ? ev.list(phE).map((x) => (x.kind === "Path" && x.parts.length === 1 ? x.parts[0]!.name : ev.string(x))).filter((x): x is string => !!x) : ["internal"];
+  let rollbackIf: T.GateT[] = [];
+  const rbBlock = b.single("rollback_if");
+  if (rbBlock) rollbackIf = readGates(new BlockReader(r, rbBlock, { what: "`rollback_if`", attrs: [], exprItems: true }).exprItems, ev, r);
+  const rbE = b.get("rollback_if");
+  if (rbE) rollbackIf = rollbackIf.concat(readGates(ev.list(rbE), ev, r));
+  if (!reqE && !d.block.recovered) {
+    r.report("W0210", d.block.name!, `Release \`${d.name}\` requires no eval: nothing gates it.`, { help: "add `require = EVAL` so a failing gate stops the release" });
+  }
+  if (!from) return undefined;
+  return { name: d.name, block: d.block, from, require, format: "hf_safetensors", phases, rollbackIf };
+}

@@ -1,0 +1,45 @@
+// Collects diagnostics for the checker. Spans always come from AST nodes (never computed by hand).
+import type { Diagnostic, Label, Severity } from "../diagnostics/diagnostic.js";
+import type { Span } from "../source/span.js";
+
+export interface ReportOptions {
+  readonly secondary?: readonly Label[];
+  readonly notes?: readonly string[];
+  readonly help?: string;
+  /** Label printed under the primary span. */
+  readonly label?: string;
+}
+
+export class Reporter {
+  readonly diagnostics: Diagnostic[] = [];
+
+  report(code: string, at: { span: Span }, message: string, opts: ReportOptions = {}): void {
+    const severity: Severity = code.startsWith("W") ? "warning" : "error";
+    this.diagnostics.push({
+      code,
+      severity,
+      message,
+      primary: opts.label === undefined ? { span: at.span } : { span: at.span, message: opts.label },
+      secondary: opts.secondary ?? [],
+      notes: opts.notes ?? [],
+      ...(opts.help === undefined ? {} : { help: opts.help }),
+    });
+  }
+
+  get errorCount(): number {
+    return this.diagnostics.filter((d) => d.severity === "error").length;
+  }
+}
+
+/** `1234567` -> `1,234,567` (bigint or integer). */
+export function grouped(n: bigint | number): string {
+  const s = (typeof n === "bigint" ? n : BigInt(Math.round(n))).toString();
+  const neg = s.startsWith("-");
+  const digits = neg ? s.slice(1) : s;
+  return (neg ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** Bytes as GiB with one decimal: `41.2 GiB`. */
+export function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
