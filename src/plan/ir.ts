@@ -16,7 +16,7 @@ export const PLAN_IR_VERSION = 1 as const;
 
 const count = z.number().int().nonnegative();
 const positive = z.number().int().positive();
-const exactFraction = z.string().regex(/^\d+(\.\d+)?$/, "an exact decimal fraction such as \"0.8\"");
+const exactFraction = z.string().regex(/^\d+(\.\d+)?(\/\d+)?$/, "an exact fraction: a decimal such as \"0.8\", or \"num/den\"");
 
 export const ClusterIR = z.object({
   name: z.string(),
