@@ -7,6 +7,7 @@ import type { Compute, StageMemory } from "./rules/resources.js";
 import type { ClusterT, Declarations, ModelT, TrainT } from "./typed.js";
 import type { SymbolTable } from "./decls.js";
 import type { AssertOutcome } from "./rules/asserts.js";
+import type { StageEnd } from "./rules/stages.js";
 
 export interface TrainAnalysis {
   readonly train: TrainT;
@@ -16,6 +17,8 @@ export interface TrainAnalysis {
   readonly parallel: ParallelConfig;
   readonly planner?: PlannerResult;
   readonly schedule: ResolvedSchedule;
+  /** Requested stage ends, to re-resolve the schedule (e.g. with another dp in `flowc test`). */
+  readonly ends: readonly StageEnd[];
   readonly datasets: ReadonlyMap<string, DatasetUse>;
   readonly memory?: StageMemory;
   readonly compute?: Compute;

@@ -39,7 +39,7 @@ export function checkFiles(files: readonly FlowFile[]): Result<CheckedProgram> {
     const memory = precisionOk ? checkMemory(train, model, cluster, gpu, par.config, schedule, r) : undefined;
     const compute = precisionOk ? checkCompute(train, model, cluster, gpu, par.config, schedule, r) : undefined;
     analyses.set(train.name, {
-      train, model, cluster, gpu, parallel: par.config, planner: par.planner, schedule, datasets, memory, compute,
+      train, model, cluster, gpu, parallel: par.config, planner: par.planner, schedule, ends, datasets, memory, compute,
       params: countParams(modelShape(model)),
     });
   }

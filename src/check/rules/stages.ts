@@ -93,10 +93,10 @@ export function lrSchedule(train: TrainT, totalSteps: number): LrSchedule {
   return { kind: "wsd", peak, warmupSteps: lr.warmupSteps, decaySteps, minRatio: lr.minRatio };
 }
 
-/** Builds the schedule input from a checked run and resolves it; problems become diagnostics. */
-export function resolveTrainSchedule(train: TrainT, model: ModelT, dp: number, ends: readonly StageEnd[], r: Reporter): ResolvedSchedule | undefined {
+/** The schedule module's input for a checked run (also used by `flowc test` to vary dp). */
+export function scheduleInput(train: TrainT, model: ModelT, dp: number, ends: readonly StageEnd[]): ScheduleInput {
   const totalSteps = Number((train.tokens + train.batch - 1n) / train.batch);
-  const input: ScheduleInput = {
+  return {
     batchTokens: train.batch,
     dp,
     totalTokens: train.tokens,
@@ -112,7 +112,11 @@ export function resolveTrainSchedule(train: TrainT, model: ModelT, dp: number, e
       mix: stage.mix.map((m) => ({ source: m.dataset, weight: m.weight })),
     })),
   };
-  const { schedule, problems } = resolveSchedule(input);
+}
+
+/** Resolves a checked run's schedule; problems become diagnostics. */
+export function resolveTrainSchedule(train: TrainT, model: ModelT, dp: number, ends: readonly StageEnd[], r: Reporter): ResolvedSchedule | undefined {
+  const { schedule, problems } = resolveSchedule(scheduleInput(train, model, dp, ends));
   for (const p of problems) {
     const stage = train.stages.find((s) => s.name === p.stage);
     const at = stage?.block.name ?? train.batchNode ?? train.block.name!;
