@@ -1,0 +1,112 @@
+// `flowc run FILE --target local`: runs the plan's job DAG on this machine as local processes, in
+// dependency order: data steps as `python -m flowrt step`, array steps shard by shard, training
+// under torchrun with the plan's ranks. The laptop loop before a cluster. Side effects live here.
+import { execa } from "execa";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { PlanIR, StepIR } from "../plan/ir.js";
+
+export interface LocalRunOptions {
+  readonly outDir: string;
+  /** The Python that has flowrt installed; default: FLOWRT_PYTHON, runtime-py/.venv, python3. */
+  readonly python?: string;
+  /** Progress lines (one per step start/finish). */
+  readonly log: (line: string) => void;
+  /** Only these steps (and nothing else); default all. */
+  readonly only?: ReadonlySet<string>;
+}
+
+export interface StepOutcome {
+  readonly id: string;
+  readonly status: "done" | "skipped" | "failed";
+  readonly seconds: number;
+  readonly exitCode?: number;
+  readonly logFile: string;
+}
+
+const RUNTIME_DIR = fileURLToPath(new URL("../../runtime-py/", import.meta.url));
+
+export function defaultPython(): string {
+  if (process.env.FLOWRT_PYTHON) return process.env.FLOWRT_PYTHON;
+  const venv = join(RUNTIME_DIR, ".venv", "bin", "python");
+  return existsSync(venv) ? venv : "python3";
+}
+
+/** Steps in an order where every step comes after its needs (the plan is already so; we verify). */
+export function topoOrder(steps: readonly StepIR[]): StepIR[] {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const done = new Set<string>();
+  const out: StepIR[] = [];
+  const visit = (s: StepIR, path: string[]) => {
+    if (done.has(s.id)) return;
+    if (path.includes(s.id)) throw new Error(`cycle in the plan's steps: ${[...path, s.id].join(" -> ")}`);
+    for (const n of s.needs) {
+      const dep = byId.get(n);
+      if (!dep) throw new Error(`step ${s.id} needs ${n}, which the plan does not have`);
+      visit(dep, [...path, s.id]);
+    }
+    done.add(s.id);
+    out.push(s);
+  };
+  for (const s of steps) visit(s, []);
+  return out;
+}
+
+export async function runLocal(plan: PlanIR, o: LocalRunOptions): Promise<StepOutcome[]> {
+  const out = resolve(o.outDir);
+  mkdirSync(join(out, "logs"), { recursive: true });
+  const planPath = join(out, "plan.json");
+  writeFileSync(planPath, JSON.stringify(plan, null, 2) + "\n");
+  const python = o.python ?? defaultPython();
+  const outcomes: StepOutcome[] = [];
+  const failed = new Set<string>();
+  const order = topoOrder(plan.steps).filter((s) => !o.only || o.only.has(s.id));
+  for (const [i, step] of order.entries()) {
+    const logFile = join(out, "logs", `${step.id}.log`);
+    if (step.needs.some((n) => failed.has(n))) {
+      failed.add(step.id);
+      o.log(`[${i + 1}/${order.length}] ${step.id}: not run (a step it needs failed)`);
+      outcomes.push({ id: step.id, status: "skipped", seconds: 0, logFile });
+      continue;
+    }
+    if (existsSync(join(out, "steps", step.id, "_DONE"))) {
+      o.log(`[${i + 1}/${order.length}] ${step.id}: already done`);
+      outcomes.push({ id: step.id, status: "done", seconds: 0, logFile });
+      continue;
+    }
+    o.log(`[${i + 1}/${order.length}] ${step.id} (${step.kind})…`);
+    const t0 = Date.now();
+    let code = 0;
+    const shards = step.resources.array ?? 1;
+    for (let shard = 0; shard < shards && code === 0; shard++) {
+      const [cmd, args] = stepCommand(python, planPath, step, shards > 1 ? shard : undefined);
+      mkdirSync(dirname(logFile), { recursive: true });
+      const r = await execa(cmd, args, {
+        reject: false, all: true, cwd: out,
+        env: { PYTHONUNBUFFERED: "1", FLOWRT_RUN_DIR: out, OMP_NUM_THREADS: String(step.resources.cpus_per_task) },
+        stdout: ["pipe", { file: logFile, append: true }],
+        stderr: ["pipe", { file: logFile, append: true }],
+      });
+      code = r.exitCode ?? 1;
+      if (code !== 0) {
+        const tail = (r.all ?? "").split("\n").slice(-15).join("\n");
+        o.log(`  ${step.id} failed (exit ${code}); last lines of ${logFile}:\n${tail.replace(/^/gm, "    ")}`);
+      }
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    if (code === 0) o.log(`  ${step.id} done in ${seconds.toFixed(1)} s`);
+    else failed.add(step.id);
+    outcomes.push({ id: step.id, status: code === 0 ? "done" : "failed", seconds, exitCode: code, logFile });
+  }
+  return outcomes;
+}
+
+/** The command a step runs locally: training under torchrun with the plan's ranks per node. */
+export function stepCommand(python: string, planPath: string, step: StepIR, shard?: number): [string, string[]] {
+  const base = ["step", "--plan", planPath, "--step", step.id, ...(shard !== undefined ? ["--shard", String(shard), "--of", String(step.resources.array)] : [])];
+  if (step.kind === "train" && step.resources.ranks_per_node * step.resources.nodes > 1) {
+    return [python, ["-m", "torch.distributed.run", "--standalone", `--nproc_per_node=${step.resources.ranks_per_node}`, "-m", "flowrt", ...base]];
+  }
+  return [python, ["-m", "flowrt", ...base]];
+}
