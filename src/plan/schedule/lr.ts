@@ -9,26 +9,31 @@ import type { LrSchedule, ResolvedSchedule } from "./types.js";
  * The schedule's base rate, before the stage's lr_scale. Warmup is nanoGPT's
  * peak·(step+1)/(warmup+1); cosine decays from the end of warmup to the last step
  * (progress (step−warmup)/(total−warmup)); WSD holds the peak until `decaySteps` before the end,
- * then decays linearly (progress (step−decayStart)/decaySteps) toward minRatio·peak.
+ * then decays linearly (progress (step−decayStart)/decaySteps) toward minRatio·peak (never above
+ * the warmup ramp).
  */
 export function baseLr(lr: LrSchedule, totalSteps: number, step: number): number {
   const w = lr.warmupSteps;
-  if (step < w) return (lr.peak * (step + 1)) / (w + 1);
+  const warm = step < w ? (lr.peak * (step + 1)) / (w + 1) : lr.peak;
   switch (lr.kind) {
     case "constant":
-      return lr.peak;
+      return warm;
     case "cosine": {
+      if (step < w) return warm;
       const minLr = lr.peak * lr.minRatio;
       const progress = (step - w) / (totalSteps - w);
       const coeff = 0.5 * (1 + Math.cos(Math.PI * progress));
       return minLr + coeff * (lr.peak - minLr);
     }
     case "wsd": {
+      // The lower of the warmup ramp and the decay line, so that a decay overlapping the warmup
+      // (very short runs) stays continuous.
       const decayStart = totalSteps - lr.decaySteps;
-      if (step < decayStart) return lr.peak;
+      if (step < decayStart) return warm;
       const minLr = lr.peak * lr.minRatio;
       const progress = (step - decayStart) / lr.decaySteps;
-      return minLr + (1 - progress) * (lr.peak - minLr);
+      const decay = minLr + (1 - progress) * (lr.peak - minLr);
+      return decay < warm ? decay : warm;
     }
   }
 }
