@@ -6,7 +6,11 @@ import type { LrSchedule, ScheduleInput, StageInput } from "../../src/plan/sched
 const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 
 /** Integer weights → exact fractions summing to 1; sometimes one tiny weight (blocks of several steps). */
-const mixArb = fc.array(fc.oneof(fc.integer({ min: 1, max: 100 }), fc.constant(1), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 6 })
+const mixArb = fc.oneof(
+  fc.array(fc.oneof(fc.integer({ min: 1, max: 100 }), fc.constant(1), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 6 }),
+  // Skewed: a few big sources and many small ones (where checkpoints get skipped).
+  fc.array(fc.constantFrom(1, 1, 1, 2, 3, 50, 100), { minLength: 2, maxLength: 10 }),
+)
   .filter((ws) => ws.some((w) => w > 0))
   .map((ws) => {
     const sum = ws.reduce((a, b) => a + b, 0);

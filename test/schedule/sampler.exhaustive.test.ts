@@ -1,7 +1,7 @@
 // The sampler's within-one guarantee on every small case, and why a divisor method was not enough.
 import { describe, expect, it } from "vitest";
 import { rat } from "../../src/units/rational.js";
-import { resolveSchedule, batchSources, type ScheduleInput } from "../../src/plan/schedule/index.js";
+import { resolveSchedule, batchSources, isGoodBoundary, type ScheduleInput } from "../../src/plan/schedule/index.js";
 
 function input(q: number[], perStep: number, steps: number, seed = 0): ScheduleInput {
   const S = q.reduce((a, b) => a + b, 0);
@@ -44,6 +44,26 @@ describe("sampler, exhaustively on small stages", () => {
       }
     }
     expect(cases).toBeGreaterThan(10_000);
+  });
+
+  it("stays within one where a largest-remainder checkpoint is not on any within-one order (skipped boundaries)", () => {
+    // Found by a search of Hall's condition at block boundaries: without skipping bad boundaries,
+    // each of these (but the third) broke the bound by a sequence.
+    const cases: [number[], number, number][] = [
+      [[29, 420, 16, 8, 420, 16, 8, 8], 37, 25], [[321, 6, 6, 12, 6, 6, 317, 12, 12, 317], 35, 29],
+      [[5, 5, 188, 188, 5, 5], 36, 11], [[8, 4, 2, 218, 6, 6, 4, 2, 218], 36, 13], [[12, 135, 270, 2, 135, 135, 5, 5, 5], 32, 22],
+    ];
+    let skipped = 0;
+    for (const [q, perStep, steps] of cases) {
+      const { schedule: s } = resolveSchedule(input(q, perStep, steps));
+      const st = s!.stages[0]!;
+      const K = BigInt(st.samplerBlockSteps * perStep);
+      for (let x = K; x < st.sequences; x += K) if (!isGoodBoundary(st, x)) skipped++;
+      const order: number[] = [];
+      for (let t = 0; t < steps; t++) for (const src of batchSources(s!, t)) order.push(Number(src.slice(1)));
+      expect(maxDeviation(order, q), String(q)).toBeLessThan(1);
+    }
+    expect(skipped).toBeGreaterThan(0);
   });
 
   it("Webster's divisor merge (item k at (k+½)/q_j) is not within one; the sampler is", () => {

@@ -1,6 +1,7 @@
-"""The sampler, identical to src/plan/schedule/sampler.ts (see that file for the method and why):
-closed-form largest-remainder counts at every sampler-block boundary, earliest-deadline-first
-inside a block. Exact ints throughout."""
+"""The sampler, identical to src/plan/schedule/sampler.ts (see that file for the method, why, and
+the proof that it stays within one sequence of the ideal at every prefix): closed-form
+largest-remainder counts at "good" block boundaries (Hall's condition holds both ways),
+earliest-deadline-first between them. Exact ints throughout."""
 from __future__ import annotations
 
 from .apportion import counts_at
@@ -28,15 +29,55 @@ def boundary_counts(st: ResolvedStage, x: int) -> list[int]:
     return counts_at([q.sequences for q in st.quotas], st.sequences, x, st.tie_rank)
 
 
+def _horizon(st: ResolvedStage) -> int:
+    q_min = min(q.sequences for q in st.quotas if q.sequences > 0)
+    return -(-st.sequences // q_min)
+
+
+def is_good_boundary(st: ResolvedStage, x: int) -> bool:
+    """Whether the closed-form counts at x lie on a within-one order of the whole stage (Hall's
+    condition toward the future and the past for horizons below ceil(S / min q))."""
+    S = st.sequences
+    if x <= 0 or x >= S:
+        return True
+    q = [qq.sequences for qq in st.quotas]
+    c = boundary_counts(st, x)
+    H = _horizon(st)
+    m = 1
+    while m < H and x + m <= S:
+        if sum(max(0, qj * (x + m) // S - cj) for qj, cj in zip(q, c)) > m:
+            return False
+        m += 1
+    m = 1
+    while m < H and x - m >= 0:
+        if sum(max(0, cj - (-(-qj * (x - m) // S))) for qj, cj in zip(q, c)) > m:
+            return False
+        m += 1
+    return True
+
+
+def block_around(st: ResolvedStage, start: int, to: int) -> tuple[int, int]:
+    """The good boundaries x0 <= start and to <= x1 that enclose positions [start, to)."""
+    S, K = st.sequences, block_sequences(st)
+    x0 = (start // K) * K
+    while not is_good_boundary(st, x0):
+        x0 -= K
+    x1 = x0 + K
+    while x1 < to:
+        x1 += K
+    x1 = min(x1, S)
+    while not is_good_boundary(st, x1):
+        x1 = min(x1 + K, S)
+    return x0, x1
+
+
 def replay(st: ResolvedStage, start: int, to: int) -> tuple[list[int], list[int]]:
     """Counts after the first `to` sequences of the stage, and the quota indices of positions
-    [start, to), which must lie in one sampler block."""
+    [start, to); replays from the good boundary at or before `start`."""
     S = st.sequences
-    K = block_sequences(st)
-    x0 = (start // K) * K
-    x1 = min(x0 + K, S)
-    if start < 0 or to < start or to > x1:
-        raise IndexError(f"positions [{start}, {to}) are not inside one sampler block")
+    if start < 0 or to < start or to > S:
+        raise IndexError(f"positions [{start}, {to}) are outside the stage's [0, {S}]")
+    x0, x1 = block_around(st, start, to)
     q = [qq.sequences for qq in st.quotas]
     rank = st.tie_rank
     c = boundary_counts(st, x0)

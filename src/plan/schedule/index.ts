@@ -9,6 +9,7 @@ export { stageAt } from "./stage.js";
 export { lrAt, baseLr, lrBoundaries, undeclaredLrJumps, type LrBoundary } from "./lr.js";
 export {
   batchSources, drawnBefore, tokensDrawnBefore, rankMicroBatch, boundaryCounts, replay, blockSequences,
+  isGoodBoundary, blockAround,
   type Replay,
 } from "./sampler.js";
 export { largestRemainder, countsAt } from "./apportion.js";

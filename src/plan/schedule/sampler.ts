@@ -18,23 +18,33 @@
 // released, the one whose deadline (c_j+1)/w_j comes first) finds one. That is the Balinski–Young
 // quota method / Tijdeman's chairman assignment. EDF is stateful: on its own it needs a replay.
 //
-// Our construction: blocks + EDF.
-// 1. Block boundaries in closed form. Every K = samplerBlockSteps × sequencesPerStep sequences
-//    (K chosen so that w_j·K ≥ 1 for every source with a quota), the counts are the
-//    largest-remainder split of the boundary x by the quotas (countsAt): floor or ceil of q_j·x/S,
-//    so within one (proven); monotone from one boundary to the next, because
-//    floor(w(x+K)) − ceil(wx) > wK − 2 ≥ −1 (proven); equal to q_j at x = S (proven).
-// 2. Inside a block, EDF on the item windows, restricted to the block's per-source counts, with a
-//    fallback (earliest deadline among sources with block quota left) should no source be
-//    released. The fallback keeps the block exact whatever happens, so boundary counts — and hence
-//    every step's and every stage's counts — are exact. That EDF never needs the fallback, i.e.
-//    that the order is within one at every single-sequence prefix, is what the property tests
-//    check (test/schedule/sampler.property.test.ts); it rests on the largest-remainder boundary
-//    states being reachable by a within-one order, which we have checked exhaustively on small
-//    cases and by fast-check, not proven.
-// Random access: counts at any step cost one closed-form split (O(n log n) bigint work) plus a
-// replay of at most one block (K·n); K = one global batch unless some source gets under one
-// sequence per step on average.
+// Our construction: checkpoints + EDF, within one at every prefix (proof sketch below).
+// 1. Checkpoints in closed form. At candidate boundaries x, every K = samplerBlockSteps ×
+//    sequencesPerStep sequences (K chosen so that w_j·K ≥ 1 for every source with a quota), the
+//    counts are the largest-remainder split of x by the quotas (countsAt): floor or ceil of
+//    q_j·x/S, so within one; monotone between boundaries at least K apart, since
+//    floor(w(x+K)) − ceil(wx) > wK − 2 ≥ −1; equal to q_j at x = S.
+// 2. Only "good" boundaries are used: x is good when its counts C satisfy Hall's condition toward
+//    both sides, i.e. for 1 ≤ m < H = ceil(S / min q):
+//      future  Σ_j max(0, floor(q_j(x+m)/S) − C_j) ≤ m   (items due by x+m still fit after x),
+//      past    Σ_j max(0, C_j − ceil(q_j(x−m)/S)) ≤ m    (items taken but released after x−m fit
+//                                                          before x).
+//    Horizons m ≥ H need no check: every source then crosses an integer, nothing is clipped and
+//    both sums telescope to m − (fractional parts) ≤ m. x = 0 and x = S are good (forced states).
+//    The largest-remainder split is not always good (≈0.1% of boundaries in random tests with many
+//    small sources); a bad boundary is skipped and the block runs on to the next good one.
+// 3. Between consecutive good boundaries, EDF restricted to the block's per-source counts. Its
+//    item windows satisfy Hall's condition for every interval: intervals touching the block's
+//    start (end) by goodness of the start (end); inner intervals because a within-one order of the
+//    whole stage exists (Tijdeman's chairman-assignment theorem: discrepancy ≤ 1 − 1/(2n−2)); the
+//    whole block by count. Hall ⇒ a complete within-one order of the block exists, and EDF is
+//    optimal for unit jobs with integer release times and deadlines (Jackson's rule), so it finds
+//    one. Hence: within one at every single-sequence prefix, exact at every good boundary and at
+//    the stage's end. The fallback in pickNext is unreachable by this argument; the property and
+//    exhaustive tests (test/schedule/) check the bound directly.
+// Random access: counts at any step cost a closed-form split and an O(H·n) goodness check per
+// candidate boundary, plus a replay of at most one block (K·n, K = one global batch unless some
+// source gets under one sequence per step on average).
 //
 // Exact ties (equal remainders, equal deadlines) are broken by the stage's seeded `tieOrder`: the
 // seed changes the order only where the within-one guarantee leaves a free choice.
@@ -67,16 +77,56 @@ export interface Replay {
   picks: number[];
 }
 
+/** Smallest horizon past which Hall's condition at a boundary holds by itself: ceil(S / min q). */
+function horizon(st: ResolvedStage): bigint {
+  let qMin = -1n;
+  for (const q of st.quotas) if (q.sequences > 0n && (qMin < 0n || q.sequences < qMin)) qMin = q.sequences;
+  return (st.sequences + qMin - 1n) / qMin;
+}
+
+/**
+ * Whether the closed-form counts at x (0 ≤ x ≤ S) lie on a within-one order of the whole stage:
+ * Hall's condition toward the future and the past, for horizons below H (see the header).
+ */
+export function isGoodBoundary(st: ResolvedStage, x: bigint): boolean {
+  const S = st.sequences;
+  if (x <= 0n || x >= S) return true;
+  const q = st.quotas.map((qq) => qq.sequences);
+  const c = boundaryCounts(st, x);
+  const H = horizon(st);
+  for (let m = 1n; m < H && x + m <= S; m++) {
+    let due = 0n;
+    for (let j = 0; j < q.length; j++) { const d = (q[j]! * (x + m)) / S - c[j]!; if (d > 0n) due += d; }
+    if (due > m) return false;
+  }
+  for (let m = 1n; m < H && x - m >= 0n; m++) {
+    let late = 0n;
+    for (let j = 0; j < q.length; j++) { const d = c[j]! - (q[j]! * (x - m) + S - 1n) / S; if (d > 0n) late += d; }
+    if (late > m) return false;
+  }
+  return true;
+}
+
+/** The good boundaries around positions [from, to): x0 ≤ from, to ≤ x1. */
+export function blockAround(st: ResolvedStage, from: bigint, to: bigint): [bigint, bigint] {
+  const S = st.sequences, K = blockSequences(st);
+  let x0 = (from / K) * K;
+  while (!isGoodBoundary(st, x0)) x0 -= K;
+  let x1 = x0 + K;
+  while (x1 < to) x1 += K;
+  if (x1 > S) x1 = S;
+  while (!isGoodBoundary(st, x1)) x1 = x1 + K < S ? x1 + K : S;
+  return [x0, x1];
+}
+
 /**
  * Counts after the first `to` sequences of the stage and the sources of positions [from, to);
- * [from, to) must lie in one block (to may equal the block's end).
+ * replays from the good boundary at or before `from`.
  */
 export function replay(st: ResolvedStage, from: bigint, to: bigint): Replay {
   const S = st.sequences;
-  const K = blockSequences(st);
-  const x0 = (from / K) * K;
-  const x1 = x0 + K < S ? x0 + K : S;
-  if (from < 0n || to < from || to > x1) throw new RangeError(`positions [${from}, ${to}) are not inside one sampler block`);
+  if (from < 0n || to < from || to > S) throw new RangeError(`positions [${from}, ${to}) are outside the stage's [0, ${S}]`);
+  const [x0, x1] = blockAround(st, from, to);
   const q = st.quotas.map((qq) => qq.sequences);
   const rank = ranks(st);
   const c = boundaryCounts(st, x0);
@@ -93,7 +143,8 @@ export function replay(st: ResolvedStage, from: bigint, to: bigint): Replay {
 /**
  * EDF: the source whose next item has the earliest deadline (c_j+1)/q_j, among those with block
  * quota left whose next item is released at prefix i (c_j < q_j·i/S); ties by seeded rank. If none
- * is released (never observed), the earliest deadline among those with block quota left.
+ * were released (unreachable, see the header) the earliest deadline among those with quota left,
+ * which keeps the block's counts exact regardless.
  */
 function pickNext(q: bigint[], S: bigint, c: bigint[], target: bigint[], i: bigint, rank: number[]): number {
   let best = -1, bestReleased = false;

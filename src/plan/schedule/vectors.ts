@@ -99,6 +99,17 @@ export function smollm2Input(): ScheduleInput {
   };
 }
 
+/** One-stage inputs whose largest-remainder checkpoints are partly skipped (not on any within-one order). */
+function skippedCheckpointInput(q: number[], perStep: number, steps: number, seed: number): ScheduleInput {
+  const S = q.reduce((a, b) => a + b, 0);
+  return {
+    batchTokens: BigInt(perStep), dp: 1, totalTokens: BigInt(perStep * steps), seed,
+    lr: { kind: "cosine", peak: 1e-3, warmupSteps: 3, minRatio: 0.1 },
+    stages: [{ name: "skewed", until: BigInt(perStep * steps), seqLen: 1, microBatch: 1,
+      mix: q.map((x, j) => ({ source: `s${j}`, weight: rat(BigInt(x), BigInt(S)) })) }],
+  };
+}
+
 /** Inputs that must be rejected, with the problem kinds expected. */
 function invalidInputs(): { name: string; input: ScheduleInput }[] {
   const t = tinyInput();
@@ -155,6 +166,8 @@ export function buildVectors(): [string, string][] {
     const name = `random-${String(k).padStart(2, "0")}`;
     vs.push([name, vector(name, randomInput(1000 + k), { allBatches: true, extra: 8 })]);
   }
+  vs.push(["skipped-checkpoints-a", vector("skipped-checkpoints-a", skippedCheckpointInput([5, 5, 188, 188, 5, 5], 36, 11, 7), { allBatches: true, extra: 4 })]);
+  vs.push(["skipped-checkpoints-b", vector("skipped-checkpoints-b", skippedCheckpointInput([29, 420, 16, 8, 420, 16, 8, 8], 37, 25, 8), { allBatches: true, extra: 4 })]);
   vs.push(["tiny", vector("tiny", tinyInput(), { allBatches: true, extra: 8 })]);
   vs.push(["smollm2", vector("smollm2", smollm2Input(), { allBatches: false, extra: 4 })]);
   for (const { name, input } of invalidInputs()) vs.push([name, vector(name, input, { allBatches: false, extra: 0 })]);
