@@ -18,12 +18,17 @@ def one_stage(q, per_step, steps, seed=0, dp=1):
 
 @st.composite
 def stages(draw):
-    per_step = draw(st.integers(1, 24))
-    steps = draw(st.integers(1, 12))
+    per_step = draw(st.integers(1, 40))
+    steps = draw(st.integers(1, 25))
     S = per_step * steps
-    n = draw(st.integers(1, 6))
-    cuts = sorted(draw(st.lists(st.integers(0, S), min_size=n - 1, max_size=n - 1)))
-    q = [b - a for a, b in zip([0] + cuts, cuts + [S])]
+    if draw(st.booleans()):
+        n = draw(st.integers(1, 6))
+        cuts = sorted(draw(st.lists(st.integers(0, S), min_size=n - 1, max_size=n - 1)))
+        q = [b - a for a, b in zip([0] + cuts, cuts + [S])]
+    else:  # skewed: a few big sources and many small ones
+        ws = draw(st.lists(st.sampled_from([1, 1, 1, 2, 3, 50, 100]), min_size=2, max_size=10))
+        q = [w * S // sum(ws) for w in ws]
+        q[0] += S - sum(q)
     return q, per_step, steps, draw(st.integers(0, 1000))
 
 
