@@ -13,4 +13,4 @@ export {
   type Replay,
 } from "./sampler.js";
 export { largestRemainder, countsAt } from "./apportion.js";
-export { scheduleInputToJson, scheduleInputFromJson, resolvedStageToJson } from "./json.js";
+export { scheduleInputToJson, scheduleInputFromJson, resolvedStageToJson, resolvedScheduleToJson, stringifyExact, type Json } from "./json.js";

@@ -63,3 +63,11 @@ export function resolvedStageToJson(st: ResolvedStage): Json {
     lrScale: ratJson(st.lrScale), lrJump: st.lrJump, samplerBlockSteps: st.samplerBlockSteps, tieOrder: st.tieOrder,
   };
 }
+
+/** The whole resolved schedule as JSON (bigints exact), e.g. for the plan IR. */
+export function resolvedScheduleToJson(s: import("./types.js").ResolvedSchedule): Json {
+  return {
+    totalSteps: s.totalSteps, totalTokens: s.totalTokens, batchTokens: s.batchTokens, dp: s.dp, seed: s.seed,
+    lr: { ...s.lr } as Json, stages: s.stages.map(resolvedStageToJson),
+  };
+}
