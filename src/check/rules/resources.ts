@@ -55,7 +55,7 @@ export function resolveParallel(train: TrainT, model: ModelT, cluster: ClusterT,
   const seqLen = model.seqLen;
   const autoKeys = (["tp", "pp", "cp", "zero", "recompute"] as const).filter((k) => p[k] === "auto");
   if (autoKeys.length > 0) {
-    const fixed: Partial<ParallelConfig> = {};
+    const fixed: { -readonly [K in keyof ParallelConfig]?: ParallelConfig[K] } = {};
     for (const k of ["tp", "pp", "dp", "cp"] as const) if (p[k] !== "auto") fixed[k] = p[k] as number;
     if (p.zero !== "auto") fixed.zero = p.zero;
     if (p.recompute !== "auto") fixed.recompute = p.recompute;
@@ -118,7 +118,7 @@ export function checkMemory(train: TrainT, model: ModelT, cluster: ClusterT, gpu
     const st = schedule.stages.find((s) => s.name === worst!.stage)!;
     const cfg = { ...par, seqLen: st.seqLen, microBatch: st.microBatch };
     const total = (train.nodes || cluster.nodes) * ranksPerNode(cluster);
-    const fixes = cheapestFixes(shape, cfg, train.precision, gpu, train.backend, total);
+    const fixes = cheapestFixes(shape, cfg, train.precision, gpu, train.backend, total, ranksPerNode(cluster), Number(train.batch));
     const m = worst.memory;
     r.report("E0160", train.parallel.block ?? train.block.name!, `Estimated memory per ${gpu.name === "cpu" ? "rank" : "GPU"} is ${gib(m.total)} in stage \`${worst.stage}\`, more than the ${gib(fit.usableBytes)} usable on a ${gpu.name}.`, {
       notes: [

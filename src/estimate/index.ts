@@ -1,0 +1,9 @@
+// Estimators: pure functions with their formulas and sources, used by check, plan and the planner.
+export { GPU_CATALOG, lookupGpu, type GpuSpec } from "./gpus.js";
+export { countParams, paramBreakdown, type ModelShape, type ParamBreakdown } from "./model.js";
+export {
+  estimateMemory, fitsMemory, modelStates, paramsOnRank, activationBytesPerTokenPerLayer, korthikantiPerLayer,
+  type Backend, type MemoryBreakdown, type ParallelConfig, type Precision, type Recompute,
+} from "./memory.js";
+export { flopsPerToken, trainingFlops, gpuHours, stepTimeSeconds, splitJobs, effectivePeak, type JobSplit } from "./compute.js";
+export { planParallel, validateParallel, cheapestFixes, layouts, type PlanConstraints, type PlannerResult, type PlannedLayout, type Fix } from "./planner.js";

@@ -1,0 +1,61 @@
+// parseText: text -> AST + diagnostics. Never throws, whatever the input: lexing errors,
+// parse errors (several per run, thanks to chevrotain's recovery) and literal errors all
+// become diagnostics with spans inside the text.
+import type { IRecognitionException, IToken } from "chevrotain";
+import type { FlowFile } from "../ast/nodes.js";
+import type { Diagnostic, Result } from "../diagnostics/diagnostic.js";
+import { span } from "../source/span.js";
+import { AstBuilder } from "./build.js";
+import { syntaxDiagnostic } from "./diagnose.js";
+import { parserInstance } from "./parser.js";
+import { FlowLexer, UnterminatedComment, UnterminatedString } from "./tokens.js";
+
+export function parseText(text: string, file: string): Result<FlowFile> {
+  const diagnostics: Diagnostic[] = [];
+  const lexed = FlowLexer.tokenize(text);
+  for (const e of lexed.errors) {
+    const ch = text.slice(e.offset, e.offset + e.length);
+    diagnostics.push(syntaxDiagnostic("E0004", span(file, e.offset, e.offset + Math.max(1, e.length)),
+      `Unexpected character \`${ch.length > 20 ? ch.slice(0, 20) + "…" : ch}\`.`, "remove it, or put text in double quotes"));
+  }
+  const tokens: IToken[] = [];
+  for (const t of lexed.tokens) {
+    if (t.tokenType === UnterminatedString) {
+      diagnostics.push(syntaxDiagnostic("E0002", span(file, t.startOffset, t.endOffset! + 1), "This string is not closed.", "add the closing `\"` on the same line"));
+      continue;
+    }
+    if (t.tokenType === UnterminatedComment) {
+      diagnostics.push(syntaxDiagnostic("E0005", span(file, t.startOffset, t.startOffset + 2), "This comment is not closed.", "add `*/` where the comment ends"));
+      continue;
+    }
+    tokens.push(t);
+  }
+  parserInstance.input = tokens;
+  const cst = parserInstance.file();
+  for (const e of parserInstance.errors) diagnostics.push(parseError(e, file, text));
+  const comments = (lexed.groups.comments ?? []) as IToken[];
+  const ast = new AstBuilder(file, diagnostics).buildFile(cst, text, comments);
+  return { value: ast, diagnostics: dedupe(diagnostics) };
+}
+
+function parseError(e: IRecognitionException, file: string, text: string): Diagnostic {
+  const t = e.token;
+  const atEnd = t.tokenType.name === "EOF" || Number.isNaN(t.startOffset);
+  const start = atEnd ? Math.max(0, text.trimEnd().length) : t.startOffset;
+  const end = atEnd ? start : (t.endOffset ?? start) + 1;
+  const help = /but got the end of the file/.test(e.message)
+    ? "a block or list is not closed: add the missing `}` or `]`"
+    : /Expected `=`/.test(e.message) ? "an attribute is written `key = value`" : undefined;
+  return syntaxDiagnostic("E0001", span(file, start, end), e.message, help);
+}
+
+/** Recovery can report the same position twice; keep the first. */
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.code}:${d.primary.span.start}:${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,68 @@
+// Number literals with their count suffix and unit: `1.3T` (count, 10^12), `80GiB` (bytes),
+// `48h` (duration), `70%` (a fraction), `8_192 tokens`. Exact: the value is a Rational.
+import type { Dimension, Quantity } from "./dimension.js";
+import * as R from "./rational.js";
+
+interface UnitDef {
+  readonly dim: Dimension;
+  readonly factor: R.Rational;
+}
+
+const pow = (b: bigint, e: bigint) => R.rat(b ** e);
+
+/** Units by their spelling. Case matters: `M` is a million (a count suffix), `m` minutes. */
+export const UNITS: Readonly<Record<string, UnitDef>> = {
+  "%": { dim: "percent", factor: R.rat(1n, 100n) },
+  KiB: { dim: "bytes", factor: pow(2n, 10n) },
+  MiB: { dim: "bytes", factor: pow(2n, 20n) },
+  GiB: { dim: "bytes", factor: pow(2n, 30n) },
+  TiB: { dim: "bytes", factor: pow(2n, 40n) },
+  PiB: { dim: "bytes", factor: pow(2n, 50n) },
+  KB: { dim: "bytes", factor: pow(10n, 3n) },
+  MB: { dim: "bytes", factor: pow(10n, 6n) },
+  GB: { dim: "bytes", factor: pow(10n, 9n) },
+  TB: { dim: "bytes", factor: pow(10n, 12n) },
+  PB: { dim: "bytes", factor: pow(10n, 15n) },
+  bytes: { dim: "bytes", factor: R.ONE },
+  s: { dim: "duration", factor: R.ONE },
+  m: { dim: "duration", factor: R.rat(60n) },
+  h: { dim: "duration", factor: R.rat(3600n) },
+  d: { dim: "duration", factor: R.rat(86400n) },
+  steps: { dim: "steps", factor: R.ONE },
+  tokens: { dim: "tokens", factor: R.ONE },
+  gpu_hours: { dim: "gpu_hours", factor: R.ONE },
+  epochs: { dim: "epochs", factor: R.ONE },
+};
+
+/** Units that may also be written as a separate word after the number (`8_192 tokens`). */
+export const WORD_UNITS: ReadonlySet<string> = new Set(Object.keys(UNITS).filter((u) => u !== "%"));
+
+export const COUNT_SUFFIXES: Readonly<Record<string, bigint>> = { K: 10n ** 3n, M: 10n ** 6n, B: 10n ** 9n, T: 10n ** 12n };
+
+export type LiteralResult =
+  | { readonly ok: true; readonly quantity: Quantity; readonly unit?: string }
+  | { readonly ok: false; readonly message: string; readonly suffix: string };
+
+/** Splits `1.3T` / `80GiB` / `3.5e-4` into number and suffix and applies them. */
+export function parseNumberLiteral(text: string): LiteralResult {
+  const m = /^((?:\d[\d_]*(?:\.\d[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?)(.*)$/.exec(text);
+  if (!m) return { ok: false, message: `\`${text}\` is not a number.`, suffix: "" };
+  const digits = m[1]!;
+  const suffix = m[2]!;
+  if (/__|_$|_\./.test(digits)) return { ok: false, message: `\`${text}\` has misplaced \`_\` separators.`, suffix: "" };
+  const value = R.parseDecimal(digits);
+  if (!value) return { ok: false, message: `\`${text}\` is not a number.`, suffix: "" };
+  if (suffix === "") return { ok: true, quantity: { value, dim: "number" } };
+  const unit = UNITS[suffix];
+  if (unit) return { ok: true, quantity: { value: R.mul(value, unit.factor), dim: unit.dim }, unit: suffix };
+  const count = COUNT_SUFFIXES[suffix];
+  if (count !== undefined) return { ok: true, quantity: { value: R.mul(value, R.rat(count)), dim: "number" } };
+  return { ok: false, message: `Unknown unit \`${suffix}\` in \`${text}\`.`, suffix };
+}
+
+/** Applies a unit written as a separate word to a literal that has none. */
+export function applyWordUnit(q: Quantity, unit: string): Quantity | undefined {
+  const u = UNITS[unit];
+  if (!u || q.dim !== "number") return undefined;
+  return { value: R.mul(q.value, u.factor), dim: u.dim };
+}
