@@ -129,8 +129,8 @@ export function processIO(): CliIO {
   // `flowc … | head` closes the pipe early: that is not an error worth a stack trace.
   for (const s of [process.stdout, process.stderr]) {
     s.on("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
-      throw err;
+      // A reader that went away (EPIPE) is not an error; any other broken stream leaves nothing to print to.
+      process.exit(err.code === "EPIPE" ? (process.exitCode ?? 0) : EXIT.usage);
     });
   }
   let engine: Promise<Engine> | undefined;

@@ -67,3 +67,9 @@ export function rankSuggestions(word: string, candidates: Iterable<string>, floo
 export function suggest(word: string, candidates: Iterable<string>, floor = SIMILARITY_FLOOR): string | undefined {
   return rankSuggestions(word, candidates, floor)[0]?.candidate;
 }
+
+/** The help line checks attach: "did you mean `clean.math`?", or undefined when nothing is close. */
+export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  const best = suggest(word, candidates);
+  return best === undefined ? undefined : `did you mean \`${best}\`?`;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
-import { osaDistance, rankSuggestions, similarity, suggest, SIMILARITY_FLOOR } from "../../src/diagnostics/suggest.js";
+import { didYouMean, osaDistance, rankSuggestions, similarity, suggest, SIMILARITY_FLOOR } from "../../src/diagnostics/suggest.js";
 
 describe("osaDistance", () => {
   test.each([
@@ -67,5 +67,10 @@ describe("suggest", () => {
   test("the word itself is never suggested, and duplicates are ranked once", () => {
     expect(suggest("web", ["web"])).toBeUndefined();
     expect(rankSuggestions("webb", ["web", "web", "webs"]).map((s) => s.candidate)).toEqual(["web", "webs"]);
+  });
+
+  test("didYouMean phrases the help line", () => {
+    expect(didYouMean("clean.mth", sources)).toBe("did you mean `clean.math`?");
+    expect(didYouMean("zzz", sources)).toBeUndefined();
   });
 });
