@@ -192,6 +192,14 @@ describe("renderText", () => {
     expect(renderText(d, new Map([["f.flow", text]]), plain).split("\n")[3]).toBe("  | ^^^^^ m");
   });
 
+  test("CRLF line ends: no stray carriage return in the snippet, lines counted once", () => {
+    const text = "a = 1\r\nb = 2x\r\n";
+    const d = diag({ primary: { span: spanOf("f.flow", text, "x"), message: "m" } });
+    expect(renderText(d, new Map([["f.flow", text]]), plain)).toBe(
+      ["f.flow:2:6: error[E0101]: Unknown source `clean.mth`.", "  |", "2 | b = 2x", "  |      ^ m", ""].join("\n"),
+    );
+  });
+
   test("tabs are expanded to four columns in the line and under it", () => {
     const text = "\tx\t= 3x\n";
     const d = diag({ primary: { span: spanOf("f.flow", text, "3x"), message: "m" } });
