@@ -207,12 +207,14 @@ function annotationRows(labels: readonly Placed[], paint: Paint, sevStyle: Style
     underline.put(l.from, (l.primary ? "^" : "-").repeat(l.to - l.from) + (l.continues ? "…" : ""), styleOf(l));
   }
   const rightmostEnd = Math.max(...labels.map((l) => l.to + (l.continues ? 1 : 0)));
-  const withMessage = labels.filter((l) => l.label.message !== undefined && l.label.message !== "");
+  const withMessage = labels.filter((l) => l.label.message !== undefined && l.label.message.trim() !== "");
+  // A label is one line of text: a newline inside it would break the columns below.
+  const text = (l: Placed) => (l.label.message ?? "").trim().replace(/\s*\n\s*/g, " ");
   // The label that ends last carries its message on the underline row, as rustc does.
   const inline = [...withMessage]
     .sort((a, b) => b.from - a.from)
     .find((l) => l.to + (l.continues ? 1 : 0) === rightmostEnd);
-  if (inline) underline.put(rightmostEnd + 1, inline.label.message ?? "", styleOf(inline));
+  if (inline) underline.put(rightmostEnd + 1, text(inline), styleOf(inline));
   const rows = [underline.render(paint)];
 
   const pending = withMessage.filter((l) => l !== inline).sort((a, b) => b.from - a.from || Number(a.primary) - Number(b.primary));
@@ -223,7 +225,7 @@ function annotationRows(labels: readonly Placed[], paint: Paint, sevStyle: Style
     pending.forEach((l, i) => {
       const row = new Row();
       for (const left of pending.slice(i + 1)) if (left.from < l.from) row.put(left.from, "|", styleOf(left));
-      row.put(l.from, l.label.message ?? "", styleOf(l));
+      row.put(l.from, text(l), styleOf(l));
       rows.push(row.render(paint));
     });
   }

@@ -200,6 +200,12 @@ describe("renderText", () => {
     );
   });
 
+  test("a label message with a newline stays on its row", () => {
+    const text = "x = 1\n";
+    const d = diag({ primary: { span: spanOf("f.flow", text, "1"), message: "first\nsecond " } });
+    expect(renderText(d, new Map([["f.flow", text]]), plain).split("\n")[3]).toBe("  |     ^ first second");
+  });
+
   test("tabs are expanded to four columns in the line and under it", () => {
     const text = "\tx\t= 3x\n";
     const d = diag({ primary: { span: spanOf("f.flow", text, "3x"), message: "m" } });
