@@ -1,7 +1,7 @@
 // `flowc check --format json`: one object per diagnostic, with 1-based positions (CLI.md).
 // `endLine`/`endCol` point one past the last character, as LSP ranges do.
 import type { Diagnostic, Label } from "./diagnostic.js";
-import { LineIndex } from "./lineIndex.js";
+import { indexCacheFor } from "./lineIndexCache.js";
 import { displayPath } from "./paths.js";
 
 export interface JsonRange {
@@ -33,20 +33,11 @@ export function renderJson(
   texts: ReadonlyMap<string, string>,
   opts: { readonly cwd?: string } = {},
 ): JsonDiagnostic[] {
-  const indexes = new Map<string, LineIndex | null>();
-  const indexOf = (file: string): LineIndex | null => {
-    let idx = indexes.get(file);
-    if (idx === undefined) {
-      const text = texts.get(file);
-      idx = text === undefined ? null : new LineIndex(text);
-      indexes.set(file, idx);
-    }
-    return idx;
-  };
+  const indexes = indexCacheFor(texts);
   const range = (l: Label): JsonRange => {
     const file = displayPath(l.span.file, opts.cwd);
-    const idx = indexOf(l.span.file);
-    if (idx === null) return { file, line: 0, col: 0, endLine: 0, endCol: 0 };
+    const idx = indexes.get(l.span.file);
+    if (idx === undefined) return { file, line: 0, col: 0, endLine: 0, endCol: 0 };
     const a = idx.position(l.span.start);
     const b = idx.position(Math.max(l.span.start, l.span.end));
     return { file, line: a.line, col: a.col, endLine: b.line, endCol: b.col };

@@ -11,7 +11,8 @@
 // Pure: text in, text out. Spans become lines and columns only here (they are offsets everywhere else).
 import type { Diagnostic, Label, Severity } from "./diagnostic.js";
 import { painter, type Paint, type Style } from "./color.js";
-import { LineIndex } from "./lineIndex.js";
+import type { LineIndex } from "./lineIndex.js";
+import { indexCacheFor, type IndexCache } from "./lineIndexCache.js";
 import { displayPath } from "./paths.js";
 import { displayText, textWidth } from "./width.js";
 
@@ -29,7 +30,7 @@ const SEVERITY_STYLE: Record<Severity, Style> = { error: "red", warning: "yellow
 /** One diagnostic, as several lines ending with a newline. */
 export function renderText(d: Diagnostic, texts: ReadonlyMap<string, string>, opts: RenderOptions): string {
   const paint = painter(opts.color);
-  const indexes = new IndexCache(texts);
+  const indexes = indexCacheFor(texts);
   const out: string[] = [];
 
   const primaryIdx = indexes.get(d.primary.span.file);
@@ -117,21 +118,6 @@ export function renderSummary(c: SeverityCounts, opts: Pick<RenderOptions, "colo
 }
 
 // ---------------------------------------------------------------------------------------------
-
-class IndexCache {
-  private readonly cache = new Map<string, LineIndex>();
-  constructor(private readonly texts: ReadonlyMap<string, string>) {}
-  get(file: string): LineIndex | undefined {
-    let idx = this.cache.get(file);
-    if (idx === undefined) {
-      const text = this.texts.get(file);
-      if (text === undefined) return undefined;
-      idx = new LineIndex(text);
-      this.cache.set(file, idx);
-    }
-    return idx;
-  }
-}
 
 interface Placed {
   readonly label: Label;

@@ -350,3 +350,21 @@ describe("summary", () => {
     );
   });
 });
+
+describe("scale", () => {
+  test("many diagnostics in a large file: the file is indexed once, not once per diagnostic", () => {
+    const line = "  stage s { until = 1_000, mix { a.b = 50%, c.d = 50% } }\n";
+    const text = line.repeat(50_000);
+    const ds = Array.from({ length: 2_000 }, (_, i) => {
+      const start = (i * 25) * line.length + 34;
+      return diag({ primary: { span: { file: "big.flow", start, end: start + 3 }, message: "here" } });
+    });
+    const t0 = performance.now();
+    const out = renderAll(ds, new Map([["big.flow", text]]), plain);
+    const ms = performance.now() - t0;
+    expect(out.split("\n").filter((l) => l.startsWith("big.flow:"))).toHaveLength(2_000);
+    expect(out).toContain("big.flow:49976:35: error[E0101]");
+    // Re-indexing 3 MB per diagnostic would take tens of seconds; once is a few milliseconds.
+    expect(ms).toBeLessThan(3_000);
+  });
+});
