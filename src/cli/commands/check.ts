@@ -43,7 +43,7 @@ export const check = defineCommand({
 
     const all = sortDiagnostics(dedupeDiagnostics(diagnostics), fileOrder);
     reportDiagnostics(ctx, all, texts, flags.format);
-    if (checkProgram === undefined && flags.format === "text") {
+    if (checkProgram === undefined) {
       ctx.stderr(`${ctx.prog}: note: the semantic checker is not built yet; only syntax, imports and units were checked\n`);
     }
     const failed = hasErrors(all) || (flags["deny-warnings"] && all.some((d) => d.severity === "warning"));
