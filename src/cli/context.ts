@@ -1,0 +1,62 @@
+// What a command sees of the world: output streams, the working directory, the environment and the
+// compiler's phases. main() builds it from the process; tests build it with real buffers.
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { renderAll, renderSummary, countSeverities } from "../diagnostics/render.js";
+import { renderJson } from "../diagnostics/json.js";
+import type { Engine } from "./engine.js";
+import type { UsageProblem } from "./options.js";
+
+export interface CliIO {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  /** The compiler's phases, loaded on first use. */
+  readonly engine: () => Promise<Engine>;
+}
+
+/** Exit codes of CLI.md. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export interface Context extends CliIO {
+  /** `flowc check`: the prefix of this command's own messages. */
+  readonly prog: string;
+  readonly color: { readonly stdout: boolean; readonly stderr: boolean };
+}
+
+/** A usage mistake: one line saying what is wrong, one line saying what to do; exit 2. */
+export function usageError(ctx: Context, p: UsageProblem): number {
+  ctx.stderr(`${ctx.prog}: ${p.message}\n`);
+  if (p.hint !== undefined) ctx.stderr(`help: ${p.hint}\n`);
+  return EXIT.usage;
+}
+
+/** The environment is wrong (a missing file, an unreachable host): exit 2. */
+export function environmentError(ctx: Context, message: string, hint?: string): number {
+  return usageError(ctx, hint === undefined ? { message } : { message, hint });
+}
+
+/** A command whose phase is not built yet. */
+export function notAvailable(ctx: Context, what: string): number {
+  ctx.stderr(`${ctx.prog}: not available yet (${what}); see the project's issue tracker\n`);
+  return EXIT.usage;
+}
+
+/** Diagnostics to stderr in the human format (with the summary line), or to stdout as JSON. */
+export function reportDiagnostics(
+  ctx: Context,
+  ds: readonly Diagnostic[],
+  texts: ReadonlyMap<string, string>,
+  format: "text" | "json" = "text",
+): void {
+  if (format === "json") {
+    ctx.stdout(`${JSON.stringify(renderJson(ds, texts, { cwd: ctx.cwd }), null, 2)}\n`);
+    return;
+  }
+  if (ds.length === 0) return;
+  ctx.stderr(renderAll(ds, texts, { color: ctx.color.stderr, cwd: ctx.cwd }));
+}
+
+export { countSeverities, renderSummary };
