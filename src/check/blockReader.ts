@@ -3,7 +3,7 @@
 import type { Attribute, Block, ExprItem, Expr } from "../ast/nodes.js";
 import { pathText } from "../ast/nodes.js";
 import type { Reporter } from "./report.js";
-import { suggest } from "./suggest.js";
+import { suggest } from "../diagnostics/suggest.js";
 
 export interface BlockShape {
   /** What the block is, for messages: "source `web`", "stage `warm`". */

@@ -1,7 +1,7 @@
 // The symbol table: every top-level declaration of the program (entry file and imports), by name.
 import type { Block, FlowFile } from "../ast/nodes.js";
 import type { Reporter } from "./report.js";
-import { suggest } from "./suggest.js";
+import { suggest } from "../diagnostics/suggest.js";
 
 export const DECL_KINDS = [
   "cluster", "source", "evalset", "tokenizer", "curate", "model", "train", "eval", "release", "assert",

@@ -8,7 +8,7 @@ import type { Rational } from "../units/rational.js";
 import { BlockReader } from "./blockReader.js";
 import type { Decl, SymbolTable } from "./decls.js";
 import type { Reporter } from "./report.js";
-import { suggest } from "./suggest.js";
+import { suggest } from "../diagnostics/suggest.js";
 import type * as T from "./typed.js";
 import { Evaluator } from "./values.js";
 

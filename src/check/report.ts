@@ -39,7 +39,10 @@ export function grouped(n: bigint | number): string {
   return (neg ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
-/** Bytes as GiB with one decimal: `41.2 GiB`. */
+/** Bytes for people: `41.2 GiB`, `310.5 MiB`, `12.0 KiB` (binary units, one decimal). */
 export function gib(bytes: number): string {
-  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+  for (const [unit, scale] of [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const) {
+    if (Math.abs(bytes) >= scale) return `${(bytes / scale).toFixed(1)} ${unit}`;
+  }
+  return `${Math.round(bytes)} B`;
 }

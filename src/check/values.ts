@@ -9,7 +9,7 @@ import type { Rational } from "../units/rational.js";
 import type { Decl, DeclKind, SymbolTable } from "./decls.js";
 import { KIND_NOUN } from "./decls.js";
 import type { Reporter } from "./report.js";
-import { suggest } from "./suggest.js";
+import { suggest } from "../diagnostics/suggest.js";
 
 export class Evaluator {
   private readonly inProgress = new Set<Attribute>();

@@ -24,6 +24,6 @@ export interface Engine {
   readonly formatText?: (text: string, file: string) => Result<string>;
   /** src/check/check.ts: semantic checks (names, units, mixes, stages…). */
   readonly checkProgram?: (p: Program) => Result<unknown>;
-  /** src/plan: the resolved plan of a checked program. */
-  readonly planProgram?: (checked: unknown) => Result<PlanView | undefined>;
+  /** src/plan: the resolved plan of a checked program (lowered to the plan IR, and as tables). */
+  readonly planProgram?: (program: Program, checked: unknown, entryPath: string) => Result<PlanView | undefined>;
 }

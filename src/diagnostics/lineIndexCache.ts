@@ -1,5 +1,5 @@
 // Line indexes of the texts being rendered, built once per file per texts map.
-import { LineIndex } from "./lineIndex.js";
+import { LineIndex } from "../source/lineIndex.js";
 
 // One cache per texts map, so rendering many diagnostics of a large file indexes its lines once.
 const CACHES = new WeakMap<ReadonlyMap<string, string>, IndexCache>();

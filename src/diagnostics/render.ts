@@ -11,7 +11,7 @@
 // Pure: text in, text out. Spans become lines and columns only here (they are offsets everywhere else).
 import type { Diagnostic, Label, Severity } from "./diagnostic.js";
 import { painter, type Paint, type Style } from "./color.js";
-import type { LineIndex } from "./lineIndex.js";
+import type { LineIndex } from "../source/lineIndex.js";
 import { indexCacheFor, type IndexCache } from "./lineIndexCache.js";
 import { displayPath } from "./paths.js";
 import { displayText, textWidth } from "./width.js";

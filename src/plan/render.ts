@@ -2,10 +2,11 @@
 // the checker's analysis (for the estimator's stated assumptions and the planner's choice).
 import type { CheckedProgram } from "../check/analysis.js";
 import { memoryLines } from "../check/rules/resources.js";
+import { gib } from "../check/report.js";
 import type { PlanIR } from "./ir.js";
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
-const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+
 
 function table(rows: string[][], rightAlign: ReadonlySet<number>): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
@@ -59,7 +60,7 @@ export function renderPlan(ir: PlanIR, checked: CheckedProgram): string {
     }
     if (a.compute) {
       const c = a.compute;
-      out.push(`  compute: ${c.flops.toExponential(3)} FLOPs, ${n(c.gpuHours)} GPU-hours at ${(c.mfu * 100).toFixed(0)}% MFU${ir.cluster.budget_gpu_hours ? ` (budget ${n(ir.cluster.budget_gpu_hours)})` : ""}`);
+      out.push(`  compute: ${c.flops.toExponential(3)} FLOPs, ${c.gpuHours >= 100 ? n(c.gpuHours) : c.gpuHours.toPrecision(2)} GPU-hours at ${(c.mfu * 100).toFixed(0)}% MFU${ir.cluster.budget_gpu_hours ? ` (budget ${n(ir.cluster.budget_gpu_hours)})` : ""}`);
       out.push(`  walltime: ${duration(c.walltimeS)} (${c.stepSeconds.toFixed(3)} s/step est.)`);
       if (t.jobs.length > 1) {
         out.push(`  split into ${t.jobs.length} chained, resumable jobs (max_walltime ${duration(ir.cluster.max_walltime_s ?? 0)}):`);

@@ -30,7 +30,7 @@ function display(abs: string): string {
   return rel && !rel.startsWith("..") && rel.length < abs.length ? rel : abs;
 }
 
-export function loadProgram(entryPath: string, read: (path: string) => string | undefined = defaultRead): Result<Program | undefined> {
+export function loadProgram(entryPath: string, read: (path: string) => string | undefined = defaultRead): Result<Program> {
   const diagnostics: Diagnostic[] = [];
   const texts = new Map<string, string>();
   const files: FlowFile[] = [];
@@ -68,7 +68,9 @@ export function loadProgram(entryPath: string, read: (path: string) => string | 
   const entry = visit(abs);
   if (!entry) {
     diagnostics.push(syntaxDiagnostic("E0012", span(entryPath, 0, 0), `Cannot read \`${entryPath}\`.`, "check the path and that the file is readable"));
-    return { value: undefined, diagnostics };
+    // An empty program, so callers need no special case; the error says why.
+    const empty: FlowFile = { kind: "File", path: entryPath, imports: [], decls: [], comments: [], span: span(entryPath, 0, 0) };
+    return { value: { entry: empty, files: [], texts }, diagnostics };
   }
   return { value: { entry, files, texts }, diagnostics };
 }

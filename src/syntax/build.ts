@@ -6,7 +6,7 @@ import type * as A from "../ast/nodes.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { span as mkSpan, type Span } from "../source/span.js";
 import { applyWordUnit, parseNumberLiteral, UNITS } from "../units/literal.js";
-import { suggest } from "../check/suggest.js";
+import { suggest } from "../diagnostics/suggest.js";
 import { syntaxDiagnostic } from "./diagnose.js";
 
 type Children = Record<string, (CstNode | IToken)[] | undefined>;

@@ -7,7 +7,7 @@ import { DIMENSION_NOUN, type Quantity } from "../../units/dimension.js";
 import * as R from "../../units/rational.js";
 import type { Evaluator } from "../values.js";
 import type { Reporter } from "../report.js";
-import { suggest } from "../suggest.js";
+import { suggest } from "../../diagnostics/suggest.js";
 import type { TrainAnalysis } from "../analysis.js";
 
 export interface AssertEnv {

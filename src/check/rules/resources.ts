@@ -10,7 +10,7 @@ import {
 import type { ResolvedSchedule } from "../../plan/schedule/index.js";
 import * as R from "../../units/rational.js";
 import { gib, grouped, type Reporter } from "../report.js";
-import { suggest } from "../suggest.js";
+import { suggest } from "../../diagnostics/suggest.js";
 import type { ClusterT, ModelT, TrainT } from "../typed.js";
 
 export function modelShape(m: ModelT): ModelShape {

@@ -33,7 +33,7 @@ export const plan = defineCommand({
       reportDiagnostics(ctx, [...loaded.diagnostics, ...checked.diagnostics], texts);
       return EXIT.failed;
     }
-    const planned = planProgram(checked.value);
+    const planned = planProgram(loaded.value, checked.value, positionals[0] ?? file);
     reportDiagnostics(ctx, [...loaded.diagnostics, ...checked.diagnostics, ...planned.diagnostics], texts);
     if (hasErrors(planned.diagnostics) || planned.value === undefined) return EXIT.failed;
     ctx.stdout(flags.json ? `${JSON.stringify(planned.value.json, null, 2)}\n` : planned.value.text);

@@ -1,16 +1,41 @@
-// flowc run FILE --target ray|local: compile and run on this machine, with progress.
+// flowc run FILE --target local --out DIR: compile and run the whole plan on this machine, as local
+// processes in dependency order (training under torchrun), with progress.
+import * as path from "node:path";
+import { hasErrors } from "../../diagnostics/collect.js";
+import { displayPath } from "../../diagnostics/paths.js";
+import { defaultPython, runLocal } from "../../exec/local.js";
+import { planPath } from "../../pipeline.js";
 import { defineCommand } from "../command.js";
-import { notAvailable } from "../context.js";
+import { EXIT, environmentError, notAvailable, reportDiagnostics } from "../context.js";
+import { readText } from "../files.js";
 
 export const run = defineCommand({
   name: "run",
-  summary: "Compile and run on this machine (local Ray or local processes)",
+  summary: "Compile and run on this machine (local processes; local Ray later)",
+  description:
+    "Writes DIR/plan.json and runs every step of the plan's job DAG on this machine, in dependency order:\n" +
+    "`python -m flowrt step …` for data steps (array steps shard by shard), torchrun for training. A step whose\n" +
+    "`_DONE` marker exists is skipped, so a re-run resumes. Logs go to DIR/logs/STEP.log.\n" +
+    "The Python used is $FLOWRT_PYTHON, else runtime-py/.venv/bin/python, else python3.",
   positionals: [{ name: "FILE", arity: "one", help: "the .flow program" }],
   flags: {
     target: { type: "enum", choices: ["ray", "local"], default: "local", help: "how to run the steps" },
+    out: { type: "string", value: "DIR", default: "out/run", help: "the run directory (plan.json, steps/, logs/)" },
   },
-  examples: ["flowc run examples/tiny.flow --target local"],
-  async run(_args, ctx) {
-    return notAvailable(ctx, "the local runner is not built");
+  examples: ["flowc run examples/tiny.flow --target local --out out/tiny"],
+  async run({ flags, positionals }, ctx) {
+    const file = path.resolve(ctx.cwd, positionals[0] ?? "");
+    const read = readText(file, displayPath(file, ctx.cwd));
+    if (!read.ok) return environmentError(ctx, read.message);
+    if (flags.target === "ray") return notAvailable(ctx, "the Ray target is not built; use `--target local`");
+    const res = planPath(positionals[0] ?? file);
+    reportDiagnostics(ctx, res.diagnostics, res.texts);
+    if (hasErrors(res.diagnostics) || !res.plan) return EXIT.failed;
+    const out = path.resolve(ctx.cwd, flags.out ?? "out/run");
+    ctx.stderr(`flowc run: ${res.plan.steps.length} steps into ${displayPath(out, ctx.cwd)} (python: ${defaultPython()})\n`);
+    const outcomes = await runLocal(res.plan, { outDir: out, log: (l) => ctx.stderr(`${l}\n`) });
+    const failed = outcomes.filter((o) => o.status !== "done");
+    ctx.stderr(`flowc run: ${outcomes.length - failed.length} of ${outcomes.length} steps done${failed.length ? `; failed or not run: ${failed.map((f) => f.id).join(", ")}` : ""}\n`);
+    return failed.length ? EXIT.failed : EXIT.ok;
   },
 });
