@@ -90,8 +90,6 @@ describe("flowc", () => {
 
   test.each([
     [["compile", "a.flow", "--target", "slurm", "--out", "build"], "the Slurm/Ray emitters are not built"],
-    [["test", "a.flow", "--runs", "10"], "the schedule property tests are not built"],
-    [["run", "a.flow"], "the local runner is not built"],
     [["submit", "build", "--dry-run"], "the Slurm submission client is not built"],
     [["status", "build"], "the Slurm submission client is not built"],
     [["logs", "build", "curate.clean"], "the Slurm submission client is not built"],

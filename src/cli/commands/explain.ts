@@ -21,7 +21,7 @@ export const explain = defineCommand({
     }
     if (code === undefined) return usageError(ctx, { message: "missing CODE", hint: "usage: flowc explain CODE (or `flowc explain --list`)" });
     const found = findCode(code, ALL_CODES);
-    if (!found.ok) return usageError(ctx, found);
+    if (!found.ok) return usageError(ctx, { message: found.message, ...(found.help !== undefined ? { hint: found.help } : {}) });
     ctx.stdout(renderExplain(found.info, { color: ctx.color.stdout }));
     return EXIT.ok;
   },

@@ -28,7 +28,7 @@ export const run = defineCommand({
     const read = readText(file, displayPath(file, ctx.cwd));
     if (!read.ok) return environmentError(ctx, read.message);
     if (flags.target === "ray") return notAvailable(ctx, "the Ray target is not built; use `--target local`");
-    const res = planPath(positionals[0] ?? file);
+    const res = planPath(file);
     reportDiagnostics(ctx, res.diagnostics, res.texts);
     if (hasErrors(res.diagnostics) || !res.plan) return EXIT.failed;
     const out = path.resolve(ctx.cwd, flags.out ?? "out/run");

@@ -28,7 +28,7 @@ export const test = defineCommand({
     const read = readText(file, name);
     if (!read.ok) return environmentError(ctx, read.message);
     const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
-    const res = testPath(positionals[0] ?? file, { runs: flags.runs, seed });
+    const res = testPath(file, { runs: flags.runs, seed });
     if (!res.properties) {
       reportDiagnostics(ctx, res.diagnostics, res.texts);
       return hasErrors(res.diagnostics) ? EXIT.failed : EXIT.usage;
