@@ -74,7 +74,7 @@ describe("FLOPs: torchtitan's published MFU", () => {
     expect(mfu).toBeCloseTo(0.568, 2);
   });
   it("llm-foundry MPT-7B on H100 bf16, s 2048: 10,643 tokens/s/GPU is ~46% MFU", () => {
-    const mpt7b: ModelShape = { layers: 32, dModel: 4096, heads: 32, kvHeads: 32, ffn: 10923, // GELU MLP 2·h·4h ≈ SwiGLU 3·h·(8h/3) vocab: 50432, tieEmbeddings: true };
+    const mpt7b: ModelShape = { layers: 32, dModel: 4096, heads: 32, kvHeads: 32, ffn: 10923 /* GELU MLP 2·h·4h ≈ SwiGLU 3·h·(8h/3) */, vocab: 50432, tieEmbeddings: true };
     const mfu = (10643 * flopsPerToken(mpt7b, 2048)) / 989e12;
     expect(mfu).toBeGreaterThan(0.42);
     expect(mfu).toBeLessThan(0.5);
