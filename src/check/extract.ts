@@ -486,7 +486,8 @@ function readMix(mix: Block | undefined, stage: Block, ev: Evaluator, r: Reporte
   const seen = new Map<string, T.MixEntryT>();
   for (const a of b.dotted) {
     const key = pathText(a.key);
-    const weight = ev.fraction(a.value);
+    // Any non-negative weight is read; the sum rule (rules/mix.ts) says what is wrong with it.
+    const weight = ev.fraction(a.value, R.rat(1_000_000n));
     if (weight === undefined) valid = false;
     if (!resolveDataset(a.key, key, ev, r, curations, datasets)) valid = false;
     const prev = seen.get(key);

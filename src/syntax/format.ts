@@ -3,7 +3,8 @@
 // The rules (gofmt-like, so that hand-aligned files like tiny.flow stay as they are):
 // - two-space indentation; one item per line inside a multi-line block;
 // - a block written on one line stays on one line (`stage warm { until = 1M, mix { a = 100% } }`)
-//   when it holds no comment and fits in 100 columns; otherwise it is broken into lines;
+//   unless it holds a comment (like gofmt, the formatter never wraps a line the author kept whole);
+//   a block written over several lines gets one item per line;
 // - in a run of consecutive `key = value` lines, the `=` signs are aligned; trailing `//`
 //   comments of a run are aligned one column after the longest line;
 // - at most one blank line between items, kept where the source had one or more;
@@ -13,7 +14,6 @@ import type * as A from "../ast/nodes.js";
 import type { Result } from "../diagnostics/diagnostic.js";
 import { parseText } from "./parse.js";
 
-const WIDTH = 100;
 const INDENT = "  ";
 
 export function formatText(text: string, file: string): Result<string> {
@@ -72,6 +72,8 @@ class Formatter {
         if (out.length > 0 && c !== leading[0] && /\n[ \t]*\r?\n/.test(this.text.slice(leading[leading.indexOf(c) - 1]!.span.end, c.span.start))) blank();
         out.push({ text: indent + c.text.trim(), aligned: false });
       }
+      const lastLeading = leading[leading.length - 1];
+      if (lastLeading && /\n[ \t]*\r?\n/.test(this.text.slice(lastLeading.span.end, item.span.start))) blank();
       // A trailing comment: the first comment after the item on the item's last line.
       const after = this.comments.find((c) => !this.used.has(c) && c.span.start >= item.span.end && this.sameLine(item.span.end, c.span.start));
       if (after) this.used.add(after);
@@ -106,24 +108,23 @@ class Formatter {
     return b.name ? `${b.keyword.name} ${b.name.name}` : b.keyword.name;
   }
 
-  /** A block on one line, if it was written so, holds no comment and fits. */
-  private inline(b: A.Block, indent: string): string | undefined {
+  /** A block on one line, if it was written so and holds no comment. */
+  private inline(b: A.Block): string | undefined {
     if (!this.sameLine(b.span.start, b.span.end)) return undefined;
     if (this.comments.some((c) => c.span.start > b.span.start && c.span.end < b.span.end)) return undefined;
     const parts: string[] = [];
     for (const it of b.items) {
       if (it.kind === "Block") {
-        const inner = this.inline(it, "");
+        const inner = this.inline(it);
         if (inner === undefined) return undefined;
         parts.push(inner);
       } else parts.push(this.item(it, "")[0]!);
     }
-    const line = parts.length ? `${this.head(b)} { ${parts.join(", ")} }` : `${this.head(b)} { }`;
-    return indent.length + line.length <= WIDTH ? line : undefined;
+    return parts.length ? `${this.head(b)} { ${parts.join(", ")} }` : `${this.head(b)} { }`;
   }
 
   private block(b: A.Block, indent: string): string[] {
-    const one = this.inline(b, indent);
+    const one = this.inline(b);
     if (one !== undefined) return [indent + one];
     const open = b.items.length ? b.items[0]!.span.start : b.span.end - 1;
     const inner = this.items(b.items, indent + INDENT, open, b.span.end - 1);
