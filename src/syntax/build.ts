@@ -22,20 +22,11 @@ export class AstBuilder {
 
   /** Span of a CST node from its first to its last token (an empty span at `fallback` if none). */
   private nodeSpan(n: CstNode, fallback = 0): Span {
-    let start = Infinity, end = -Infinity;
-    const walk = (x: CstNode) => {
-      for (const arr of Object.values(x.children)) {
-        for (const c of arr ?? []) {
-          if (isToken(c)) {
-            if (Number.isNaN(c.startOffset)) continue; // tokens inserted by recovery
-            start = Math.min(start, c.startOffset);
-            end = Math.max(end, (c.endOffset ?? c.startOffset) + 1);
-          } else walk(c);
-        }
-      }
-    };
-    walk(n);
-    return start === Infinity ? mkSpan(this.fileName, fallback, fallback) : mkSpan(this.fileName, start, end);
+    const loc = n.location;
+    if (loc && Number.isFinite(loc.startOffset) && loc.endOffset !== undefined && Number.isFinite(loc.endOffset)) {
+      return mkSpan(this.fileName, loc.startOffset, loc.endOffset + 1);
+    }
+    return mkSpan(this.fileName, fallback, fallback);
   }
 
   private tokens(n: CstNode, key: string): IToken[] {

@@ -1,7 +1,7 @@
 // The grammar of .flow, as a chevrotain CstParser: grammar only, error recovery on. The CST is
 // turned into the AST by build.ts. grammar/flow.ebnf is generated from this (see generate.ts).
 import { CstParser, type IToken, type TokenType } from "chevrotain";
-import { WORD_UNITS } from "../units/literal.js";
+import { parseNumberLiteral, WORD_UNITS } from "../units/literal.js";
 import * as T from "./tokens.js";
 import { flowErrorMessages } from "./messages.js";
 
@@ -9,7 +9,7 @@ const COMPARISONS = [T.LessEq, T.GreaterEq, T.EqEq, T.NotEq, T.Less, T.Greater];
 
 export class FlowParser extends CstParser {
   constructor() {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: flowErrorMessages });
+    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset", errorMessageProvider: flowErrorMessages });
     this.performSelfAnalysis();
   }
 
@@ -122,8 +122,8 @@ export class FlowParser extends CstParser {
 
   /** number := NUMBER unitWord? — the word only when it is a unit and not the start of an item */
   private number = this.RULE("number", () => {
-    this.CONSUME(T.NumberLiteral);
-    this.OPTION({ GATE: () => this.unitWordFollows(), DEF: () => this.CONSUME(T.Identifier, { LABEL: "unit" }) });
+    const num = this.CONSUME(T.NumberLiteral);
+    this.OPTION({ GATE: () => this.unitWordFollows(num), DEF: () => this.CONSUME(T.Identifier, { LABEL: "unit" }) });
   });
 
   /** list := "[" (expr ("," expr)* ","?)? "]" */
@@ -171,11 +171,17 @@ export class FlowParser extends CstParser {
     return this.is(i, T.Equals);
   }
 
-  /** A unit word after a number, unless it begins the next item (`tokens(…)`, `steps {`, `x =`). */
-  private unitWordFollows(): boolean {
+  /**
+   * A unit word after a number that has none, unless the word begins the next item
+   * (`tokens(…)`, `steps {`, `s name {`, `x =`, `a.b`).
+   */
+  private unitWordFollows(num: IToken): boolean {
+    const lit = parseNumberLiteral(num.image);
+    if (!lit.ok || lit.unit !== undefined) return false; // `75B tokens` is fine, `80GiB tokens` is not
     const t: IToken = this.LA(1);
     if (t.tokenType !== T.Identifier || !WORD_UNITS.has(t.image)) return false;
     const next = this.LA(2).tokenType;
+    if (next === T.Identifier && this.is(3, T.LBrace)) return false;
     return next !== T.Equals && next !== T.LParen && next !== T.LBrace && next !== T.Dot;
   }
 }
