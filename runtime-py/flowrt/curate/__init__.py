@@ -1,0 +1,1 @@
+"""Curation: per-document operations, dedup (exact, MinHash-LSH, SimHash) and decontamination."""

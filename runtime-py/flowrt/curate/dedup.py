@@ -1,0 +1,151 @@
+"""Deduplication across a whole dataset: exact (normalized-text hash), MinHash-LSH near-dedup and
+SimHash. Signatures are computed per shard (curate step), then one global merge (dedup step) puts
+band buckets of every shard together, so duplicates are found across shards, not only within.
+
+MinHash (Broder 1997) with the usual universal hashing h_i(x) = (a_i·x + b_i) mod (2^61 − 1),
+kept to 32 bits, over word n-gram shingles hashed with CRC-32; LSH with `bands` bands of
+`permutations / bands` rows; candidate pairs are confirmed by the signature's Jaccard estimate
+≥ threshold and clustered with union-find; the first document of each cluster (by id) is kept.
+Vectorized with numpy: one (permutations × shingles) matrix per document.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+MERSENNE = np.uint64((1 << 61) - 1)
+MAX32 = np.uint64((1 << 32) - 1)
+TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def normalize(text: str) -> str:
+    return " ".join(TOKEN.findall(text.lower()))
+
+
+def exact_key(text: str) -> str:
+    return hashlib.sha1(normalize(text).encode()).hexdigest()
+
+
+def shingles(text: str, ngram: int) -> np.ndarray:
+    ws = TOKEN.findall(text.lower())
+    if len(ws) < ngram:
+        ws = ws + [""] * (ngram - len(ws)) if ws else [""]
+        grams = [" ".join(ws)]
+    else:
+        grams = [" ".join(ws[i:i + ngram]) for i in range(len(ws) - ngram + 1)]
+    return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64, count=len(grams)))
+
+
+@dataclass(frozen=True)
+class MinHasher:
+    permutations: int = 128
+    ngram: int = 5
+    seed: int = 1
+
+    def params(self) -> tuple[np.ndarray, np.ndarray]:
+        rng = np.random.RandomState(self.seed)
+        a = rng.randint(1, (1 << 61) - 1, size=self.permutations, dtype=np.uint64)
+        b = rng.randint(0, (1 << 61) - 1, size=self.permutations, dtype=np.uint64)
+        return a, b
+
+    def signature(self, text: str, ab: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        a, b = ab or self.params()
+        sh = shingles(text, self.ngram)
+        # uint64 arithmetic wraps, as in the reference implementations; the result is kept to 32 bits.
+        hv = ((np.outer(a, sh) + b[:, None]) % MERSENNE) & MAX32
+        return hv.min(axis=1).astype(np.uint32)
+
+    def signatures(self, texts: Iterable[str]) -> np.ndarray:
+        ab = self.params()
+        return np.stack([self.signature(t, ab) for t in texts]) if texts else np.zeros((0, self.permutations), np.uint32)
+
+
+class UnionFind:
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def lsh_duplicates(ids: list[str], sigs: np.ndarray, bands: int, threshold: float) -> tuple[set[str], list[list[str]], dict[str, int]]:
+    """Documents to drop, the clusters found, and counters. `ids` order decides which is kept."""
+    n, perms = sigs.shape if sigs.size else (0, 0)
+    if n == 0:
+        return set(), [], {"candidates": 0, "confirmed": 0}
+    rows = perms // bands
+    uf = UnionFind(n)
+    candidates = confirmed = 0
+    seen_pairs: set[tuple[int, int]] = set()
+    for band in range(bands):
+        chunk = np.ascontiguousarray(sigs[:, band * rows:(band + 1) * rows])
+        buckets: dict[bytes, list[int]] = defaultdict(list)
+        for i in range(n):
+            buckets[chunk[i].tobytes()].append(i)
+        for members in buckets.values():
+            if len(members) < 2:
+                continue
+            first = members[0]
+            for other in members[1:]:
+                pair = (first, other)
+                if pair in seen_pairs:
+                    continue
+                seen_pairs.add(pair)
+                candidates += 1
+                if float(np.mean(sigs[first] == sigs[other])) >= threshold:
+                    confirmed += 1
+                    uf.union(first, other)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        groups[uf.find(i)].append(i)
+    clusters = [[ids[i] for i in sorted(g)] for g in groups.values() if len(g) > 1]
+    drop = {d for c in clusters for d in c[1:]}
+    return drop, clusters, {"candidates": candidates, "confirmed": confirmed, "clusters": len(clusters), "dropped": len(drop)}
+
+
+def simhash(text: str, ngram: int = 3) -> int:
+    """Charikar's SimHash (64 bits) over word n-gram shingles, weighted by count."""
+    acc = np.zeros(64, dtype=np.int64)
+    ws = TOKEN.findall(text.lower())
+    grams = [" ".join(ws[i:i + ngram]) for i in range(max(1, len(ws) - ngram + 1))]
+    for g in grams:
+        h = int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little")
+        bits = (np.frombuffer(h.to_bytes(8, "little"), dtype=np.uint8)[:, None] >> np.arange(8)) & 1
+        acc += np.where(bits.reshape(64) == 1, 1, -1)
+    return int("".join("1" if v > 0 else "0" for v in acc[::-1]), 2)
+
+
+def simhash_duplicates(ids: list[str], hashes: list[int], hamming: int = 3) -> tuple[set[str], list[list[str]]]:
+    """Near-duplicates within `hamming` bits: by the pigeonhole principle two such hashes agree on
+    at least one of hamming+1 blocks, so blocks are the buckets."""
+    blocks = hamming + 1
+    width = 64 // blocks
+    uf = UnionFind(len(ids))
+    for b in range(blocks):
+        buckets: dict[int, list[int]] = defaultdict(list)
+        for i, h in enumerate(hashes):
+            buckets[(h >> (b * width)) & ((1 << width) - 1)].append(i)
+        for members in buckets.values():
+            for i in range(len(members)):
+                for j in range(i + 1, len(members)):
+                    if bin(hashes[members[i]] ^ hashes[members[j]]).count("1") <= hamming:
+                        uf.union(members[i], members[j])
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(ids)):
+        groups[uf.find(i)].append(i)
+    clusters = [[ids[i] for i in sorted(g)] for g in groups.values() if len(g) > 1]
+    return {d for c in clusters for d in c[1:]}, clusters

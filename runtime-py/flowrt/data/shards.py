@@ -1,0 +1,116 @@
+"""Token shards: a flat token array with a document index (OLMo-style numpy memmap) and the same
+tokens as a Megatron-LM indexed dataset (`.bin` + `.idx`, the MMIDIDX format read by
+megatron/core/datasets/indexed_dataset.py), with a SHA-256 manifest so a corrupt or partial
+shard is detected before training reads it."""
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import FlowrtError
+
+MEGATRON_MAGIC = b"MMIDIDX\x00\x00"
+MEGATRON_VERSION = 1
+# Megatron's DType codes (indexed_dataset.DType).
+MEGATRON_DTYPES = {np.dtype(np.uint8): 1, np.dtype(np.int8): 2, np.dtype(np.int16): 3, np.dtype(np.int32): 4,
+                   np.dtype(np.int64): 5, np.dtype(np.float64): 6, np.dtype(np.float32): 7, np.dtype(np.uint16): 8}
+MEGATRON_CODES = {v: k for k, v in MEGATRON_DTYPES.items()}
+
+
+def token_dtype(vocab: int) -> np.dtype:
+    return np.dtype(np.uint16) if vocab <= 65536 else np.dtype(np.int32)
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_token_shard(directory: Path, name: str, docs: list[np.ndarray], vocab: int) -> dict:
+    """Writes NAME.tokens (flat), NAME.index.npy (document offsets, length n+1), NAME.bin/.idx
+    (Megatron). Returns the manifest entries."""
+    dtype = token_dtype(vocab)
+    directory.mkdir(parents=True, exist_ok=True)
+    lengths = np.array([len(d) for d in docs], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    flat = np.concatenate(docs).astype(dtype) if docs else np.zeros(0, dtype)
+    files = {
+        f"{name}.tokens": lambda p: flat.tofile(p),
+        f"{name}.index.npy": lambda p: np.save(p, offsets),
+        f"{name}.bin": lambda p: flat.tofile(p),
+        f"{name}.idx": lambda p: write_megatron_index(p, lengths, dtype),
+    }
+    out = {}
+    for fname, write in files.items():
+        final = directory / fname
+        tmp = directory / f".{fname}.tmp"
+        with tmp.open("wb") as f:
+            write(f)
+        tmp.replace(final)
+        out[fname] = {"sha256": sha256(final), "bytes": final.stat().st_size}
+    return {"files": out, "documents": int(len(docs)), "tokens": int(flat.size), "dtype": dtype.name}
+
+
+def write_megatron_index(f, lengths: np.ndarray, dtype: np.dtype) -> None:
+    n = len(lengths)
+    f.write(MEGATRON_MAGIC)
+    f.write(struct.pack("<Q", MEGATRON_VERSION))
+    f.write(struct.pack("<B", MEGATRON_DTYPES[dtype]))
+    f.write(struct.pack("<Q", n))       # sequence count
+    f.write(struct.pack("<Q", n + 1))   # document count (document_indices has n + 1 entries)
+    f.write(lengths.astype(np.int32).tobytes(order="C"))
+    pointers = np.concatenate([[0], np.cumsum(lengths[:-1])]).astype(np.int64) * dtype.itemsize if n else np.zeros(0, np.int64)
+    f.write(pointers.tobytes(order="C"))
+    f.write(np.arange(n + 1, dtype=np.int64).tobytes(order="C"))
+
+
+def read_megatron(prefix: Path) -> list[np.ndarray]:
+    """Reads a Megatron indexed dataset back (our own reader of the documented layout)."""
+    idx = Path(f"{prefix}.idx").read_bytes()
+    if idx[:9] != MEGATRON_MAGIC:
+        raise FlowrtError(f"{prefix}.idx is not a Megatron index (bad magic)", "re-run the tokenize step")
+    version, = struct.unpack("<Q", idx[9:17])
+    code, = struct.unpack("<B", idx[17:18])
+    seqs, docs = struct.unpack("<QQ", idx[18:34])
+    off = 34
+    lengths = np.frombuffer(idx, np.int32, seqs, off); off += 4 * seqs
+    pointers = np.frombuffer(idx, np.int64, seqs, off); off += 8 * seqs
+    np.frombuffer(idx, np.int64, docs, off)
+    dtype = MEGATRON_CODES[code]
+    data = np.fromfile(f"{prefix}.bin", dtype=dtype)
+    assert version == MEGATRON_VERSION
+    return [data[p // dtype.itemsize: p // dtype.itemsize + l] for p, l in zip(pointers, lengths)]
+
+
+def verify_manifest(directory: Path) -> dict:
+    """Checks every file of the manifest against its SHA-256; a mismatch or missing file is an error."""
+    mpath = directory / "manifest.json"
+    if not mpath.exists():
+        raise FlowrtError(f"{directory} has no manifest.json: the tokenize step did not finish", "re-run the tokenize step")
+    manifest = json.loads(mpath.read_text())
+    for shard in manifest["shards"]:
+        for fname, meta in shard["files"].items():
+            p = directory / fname
+            if not p.exists():
+                raise FlowrtError(f"shard file {p} is missing", "re-run the tokenize step (delete its _DONE first)")
+            if p.stat().st_size != meta["bytes"] or sha256(p) != meta["sha256"]:
+                raise FlowrtError(f"shard file {p} is corrupt or partial (SHA-256 differs from the manifest)",
+                                  f"delete {directory / '_DONE'} and re-run the tokenize step")
+    return manifest
+
+
+def read_documents(directory: Path, manifest: dict) -> list[np.ndarray]:
+    docs: list[np.ndarray] = []
+    for shard in manifest["shards"]:
+        name = shard["name"]
+        offsets = np.load(directory / f"{name}.index.npy")
+        flat = np.memmap(directory / f"{name}.tokens", dtype=np.dtype(shard["dtype"]), mode="r")
+        docs.extend(np.asarray(flat[offsets[i]:offsets[i + 1]]) for i in range(len(offsets) - 1))
+    return docs
