@@ -1,0 +1,198 @@
+"""A Llama-style decoder: RMSNorm, RoPE (rope_theta, YaRN scaling for context extension), grouped-
+query attention, SwiGLU, optionally tied embeddings. Attention is document-aware: packed
+sequences carry a segment id per token, and a token attends only to earlier tokens of its own
+document (a block-diagonal causal mask, through torch's scaled_dot_product_attention).
+
+Parameter names follow Hugging Face's LlamaForCausalLM, so the release is a plain state-dict copy.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelConfig:
+    layers: int
+    d_model: int
+    heads: int
+    kv_heads: int
+    ffn: int
+    vocab: int
+    seq_len: int
+    rope_theta: float = 10_000.0
+    tie_embeddings: bool = False
+    norm_eps: float = 1e-5
+    yarn_factor: float | None = None
+    yarn_original_seq_len: int | None = None
+
+    @classmethod
+    def from_plan(cls, m: dict) -> "ModelConfig":
+        allowed = {"layers", "d_model", "heads", "kv_heads", "ffn", "vocab", "seq_len", "rope_theta", "tie_embeddings"}
+        unknown = set(m) - allowed - {"arch"}
+        if unknown:
+            raise ValueError(f"unknown model keys in plan: {sorted(unknown)}")
+        return cls(**{k: m[k] for k in allowed})
+
+    @property
+    def head_dim(self) -> int:
+        return self.d_model // self.heads
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim: int, eps: float):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        dtype = x.dtype
+        x = x.float()
+        x = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
+        return self.weight * x.to(dtype)
+
+
+def rope_frequencies(cfg: ModelConfig, rope_theta: float, yarn_factor: float | None) -> tuple[torch.Tensor, float]:
+    """Inverse frequencies, and the attention scale YaRN applies (Peng et al. 2023, NTK-by-parts:
+    dimensions whose wavelength is short keep their frequency, long ones are interpolated by the
+    factor, with a linear ramp between; attention logits scaled by 0.1·ln(s) + 1)."""
+    d = cfg.head_dim
+    inv = 1.0 / (rope_theta ** (torch.arange(0, d, 2, dtype=torch.float64) / d))
+    if not yarn_factor or yarn_factor <= 1.0:
+        return inv.float(), 1.0
+    original = cfg.yarn_original_seq_len or cfg.seq_len
+    beta_fast, beta_slow = 32.0, 1.0
+    wavelen = 2 * math.pi / inv
+    low = original / beta_fast   # shorter wavelengths than this: keep
+    high = original / beta_slow  # longer than this: interpolate fully
+    ramp = ((wavelen - low) / (high - low)).clamp(0, 1)
+    inv = inv * (1 - ramp) + (inv / yarn_factor) * ramp
+    return inv.float(), 0.1 * math.log(yarn_factor) + 1.0
+
+
+def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    # Hugging Face's rotate_half convention (first half / second half of the head dimension).
+    x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
+    rotated = torch.cat((-x2, x1), dim=-1)
+    return x * cos + rotated * sin
+
+
+class Attention(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        hd = cfg.head_dim
+        self.q_proj = nn.Linear(cfg.d_model, cfg.heads * hd, bias=False)
+        self.k_proj = nn.Linear(cfg.d_model, cfg.kv_heads * hd, bias=False)
+        self.v_proj = nn.Linear(cfg.d_model, cfg.kv_heads * hd, bias=False)
+        self.o_proj = nn.Linear(cfg.heads * hd, cfg.d_model, bias=False)
+
+    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, mask: torch.Tensor | None, scale: float) -> torch.Tensor:
+        b, s, _ = x.shape
+        hd = self.cfg.head_dim
+        # Local head counts: under tensor parallelism the projections hold a shard of the heads.
+        q = self.q_proj(x).view(b, s, -1, hd).transpose(1, 2)
+        k = self.k_proj(x).view(b, s, -1, hd).transpose(1, 2)
+        v = self.v_proj(x).view(b, s, -1, hd).transpose(1, 2)
+        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        if k.shape[1] != q.shape[1]:
+            rep = q.shape[1] // k.shape[1]
+            k, v = k.repeat_interleave(rep, dim=1), v.repeat_interleave(rep, dim=1)
+        attn_scale = scale / math.sqrt(hd)
+        if mask is None:
+            out = F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=attn_scale)
+        else:
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=attn_scale)
+        return self.o_proj(out.transpose(1, 2).reshape(b, s, -1))
+
+
+class MLP(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.gate_proj = nn.Linear(cfg.d_model, cfg.ffn, bias=False)
+        self.up_proj = nn.Linear(cfg.d_model, cfg.ffn, bias=False)
+        self.down_proj = nn.Linear(cfg.ffn, cfg.d_model, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
+
+
+class Block(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.input_layernorm = RMSNorm(cfg.d_model, cfg.norm_eps)
+        self.self_attn = Attention(cfg)
+        self.post_attention_layernorm = RMSNorm(cfg.d_model, cfg.norm_eps)
+        self.mlp = MLP(cfg)
+
+    def forward(self, x, cos, sin, mask, scale):
+        x = x + self.self_attn(self.input_layernorm(x), cos, sin, mask, scale)
+        return x + self.mlp(self.post_attention_layernorm(x))
+
+
+def document_mask(segments: torch.Tensor) -> torch.Tensor:
+    """[b, s] segment ids (−1 = padding) -> [b, 1, s, s] boolean mask: causal and same document.
+    Padding attends to itself only, so no row is empty (SDPA would return NaN)."""
+    s = segments.shape[-1]
+    causal = torch.ones(s, s, dtype=torch.bool, device=segments.device).tril()
+    same = segments[:, :, None] == segments[:, None, :]
+    eye = torch.eye(s, dtype=torch.bool, device=segments.device)
+    return ((same & causal) | eye)[:, None]
+
+
+class Llama(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.embed_tokens = nn.Embedding(cfg.vocab, cfg.d_model)
+        self.layers = nn.ModuleList(Block(cfg) for _ in range(cfg.layers))
+        self.norm = RMSNorm(cfg.d_model, cfg.norm_eps)
+        self.lm_head = nn.Linear(cfg.d_model, cfg.vocab, bias=False)
+        if cfg.tie_embeddings:
+            self.lm_head.weight = self.embed_tokens.weight
+        self.rope_theta = cfg.rope_theta
+        self.yarn_factor = cfg.yarn_factor
+        self.checkpointing = "none"
+        self.reset_parameters()
+
+    def reset_parameters(self, std: float = 0.02) -> None:
+        for name, p in self.named_parameters():
+            if p.dim() >= 2:
+                # Residual output projections scaled down by depth (GPT-2 / OLMo practice).
+                s = std / math.sqrt(2 * self.cfg.layers) if name.endswith(("o_proj.weight", "down_proj.weight")) else std
+                nn.init.normal_(p, mean=0.0, std=s)
+
+    def set_rope(self, rope_theta: float, yarn_factor: float | None) -> None:
+        """Stage transitions may change rope_theta (context extension) or add YaRN scaling."""
+        self.rope_theta, self.yarn_factor = rope_theta, yarn_factor
+
+    def rope(self, seq_len: int, device: torch.device, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor, float]:
+        inv, scale = rope_frequencies(self.cfg, self.rope_theta, self.yarn_factor)
+        t = torch.arange(seq_len, dtype=torch.float32)
+        freqs = torch.outer(t, inv)
+        emb = torch.cat((freqs, freqs), dim=-1)
+        return emb.cos().to(device=device, dtype=dtype), emb.sin().to(device=device, dtype=dtype), scale
+
+    def forward(self, tokens: torch.Tensor, segments: torch.Tensor | None = None) -> torch.Tensor:
+        x = self.embed_tokens(tokens)
+        cos, sin, scale = self.rope(tokens.shape[1], tokens.device, x.dtype)
+        mask = document_mask(segments) if segments is not None else None
+        for layer in self.layers:
+            if self.checkpointing == "full" and self.training:
+                x = torch.utils.checkpoint.checkpoint(layer, x, cos, sin, mask, scale, use_reentrant=False)
+            else:
+                x = layer(x, cos, sin, mask, scale)
+        return self.lm_head(self.norm(x))
+
+
+def loss_fn(logits: torch.Tensor, tokens: torch.Tensor, segments: torch.Tensor | None) -> torch.Tensor:
+    """Next-token cross-entropy; no loss across document boundaries or on padding."""
+    targets = tokens[:, 1:].clone()
+    if segments is not None:
+        cross = (segments[:, 1:] != segments[:, :-1]) | (segments[:, 1:] < 0)
+        targets[cross] = -100
+    return F.cross_entropy(logits[:, :-1].float().reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100)

@@ -1,0 +1,81 @@
+"""Checkpoints with torch.distributed.checkpoint (sharded, every rank writes its part), written
+atomically: into `ckpt/.tmp-step_K`, then renamed to `ckpt/step_K` by rank 0 after a barrier, so a
+crash mid-write never leaves a checkpoint that looks complete. The RNG state of every rank is
+saved beside it (training itself draws no random numbers, but user code and dropout-like layers may)."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+import torch.distributed.checkpoint as dcp
+from torch.distributed.checkpoint.state_dict import get_state_dict, set_state_dict
+
+from ..errors import FlowrtError
+
+
+def latest(ckpt_dir: Path) -> Path | None:
+    if not ckpt_dir.exists():
+        return None
+    done = sorted((p for p in ckpt_dir.glob("step_*") if (p / "step.json").exists()), key=lambda p: int(p.name.split("_")[1]))
+    return done[-1] if done else None
+
+
+def save(ckpt_dir: Path, step: int, model, opt, d) -> Path:
+    final = ckpt_dir / f"step_{step}"
+    tmp = ckpt_dir / f".tmp-step_{step}"
+    if d.is_main:
+        ckpt_dir.mkdir(parents=True, exist_ok=True)
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    dist.barrier()
+    msd, osd = get_state_dict(model, opt)
+    dcp.save({"model": msd, "optim": osd}, checkpoint_id=str(tmp))
+    torch.save({"cpu": torch.get_rng_state(), "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None},
+               tmp / f"rng_{d.rank}.pt")
+    dist.barrier()
+    if d.is_main:
+        (tmp / "step.json").write_text(json.dumps({"step": step}) + "\n")
+        if final.exists():
+            shutil.rmtree(final)
+        tmp.rename(final)
+        (ckpt_dir / "latest").write_text(final.name + "\n")
+    dist.barrier()
+    return final
+
+
+def load(path: Path, model, opt) -> int:
+    try:
+        step = json.loads((path / "step.json").read_text())["step"]
+    except (OSError, ValueError, KeyError):
+        raise FlowrtError(f"checkpoint {path} is incomplete (no step.json)", f"delete {path} to resume from the one before") from None
+    msd, osd = get_state_dict(model, opt)
+    state = {"model": msd, "optim": osd}
+    dcp.load(state, checkpoint_id=str(path))
+    set_state_dict(model, opt, model_state_dict=state["model"], optim_state_dict=state["optim"])
+    rng = path / f"rng_{dist.get_rank()}.pt"
+    if rng.exists():
+        r = torch.load(rng, weights_only=False)
+        torch.set_rng_state(r["cpu"])
+        if r["cuda"] is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(r["cuda"])
+    return step
+
+
+def export_full(model, out: Path, d) -> None:
+    """The whole (unsharded) model on rank 0 as safetensors, for eval and release."""
+    from safetensors.torch import save_file
+    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
+
+    sd = get_model_state_dict(model, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
+    if d.is_main:
+        out.mkdir(parents=True, exist_ok=True)
+        tensors = {k: v.contiguous().float() for k, v in sd.items()}
+        if model.cfg.tie_embeddings:
+            tensors.pop("lm_head.weight", None)
+        tmp = out / ".model.safetensors.tmp"
+        save_file(tensors, str(tmp))
+        tmp.rename(out / "model.safetensors")
+    dist.barrier()
