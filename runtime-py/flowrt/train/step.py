@@ -14,7 +14,7 @@ from .loop import REQUEUE_EXIT, train
 from .parallel import init_distributed
 
 # Nominal peaks for the MFU estimate in metrics (dense bf16, FLOP/s), as the compiler's catalog.
-PEAKS = {"H100-80GB": 989e12, "H200-141GB": 989e12, "A100-80GB": 312e12, "A100-40GB": 312e12, "B200-192GB": 2250e12, "cpu": 50e9}
+PEAKS = {"H100-80GB": 989e12, "H200-141GB": 989e12, "A100-80GB": 312e12, "A100-40GB": 312e12, "B200-192GB": 2250e12, "cpu": 200e9}
 
 
 def run(ctx: StepContext) -> None:
