@@ -109,11 +109,21 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--shard", type=int)
     s.add_argument("--of", type=int)
     s.add_argument("--run-dir")
-    o = sub.add_parser("op", help="one curation operation on a JSONL/Parquet file (options as in the .flow step)")
-    o.add_argument("name", choices=["language", "quality", "pii", "filter", "dedup"])
-    o.add_argument("input")
-    o.add_argument("output")
-    args, extra = p.parse_known_args(argv)
+    sub.add_parser("op", help="op NAME [--option value …] IN OUT: one curation operation on a JSONL/Parquet file")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["op"]:
+        # op NAME [--option value …] IN OUT: options are those of the .flow step, so they are free-form.
+        if len(argv) < 4 or argv[1].startswith("-"):
+            print("usage: python -m flowrt op NAME [--option value …] IN OUT", file=sys.stderr)
+            return 2
+        ops = ["language", "quality", "pii", "filter", "dedup"]
+        if argv[1] not in ops:
+            print(f"flowrt: error: unknown op {argv[1]!r}\nhelp: ops are {', '.join(ops)}", file=sys.stderr)
+            return 2
+        args = argparse.Namespace(cmd="op", name=argv[1], input=argv[-2], output=argv[-1])
+        extra = argv[2:-2]
+    else:
+        args, extra = p.parse_known_args(argv)
     try:
         if args.cmd == "step":
             if extra:

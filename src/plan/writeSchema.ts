@@ -8,22 +8,30 @@ import { planPath } from "../pipeline.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const SCHEMA_PATH = `${ROOT}runtime-py/flowrt/plan.schema.json`;
-export const FIXTURE_PATH = `${ROOT}runtime-py/tests/fixtures/tiny.plan.json`;
+/** Plans compiled for runtime-py's tests: fixture file -> .flow source. */
+export const FIXTURES: Record<string, string> = {
+  [`${ROOT}runtime-py/tests/fixtures/tiny.plan.json`]: `${ROOT}examples/tiny.flow`,
+  [`${ROOT}runtime-py/tests/fixtures/micro.plan.json`]: `${ROOT}test/fixtures/micro.flow`,
+};
 
 export function schemaText(): string {
   return JSON.stringify(planJsonSchema(), null, 2) + "\n";
 }
 
-/** The plan of examples/tiny.flow with machine-independent paths (tests set base_dir). */
-export function fixtureText(): string {
-  const plan = planPath(`${ROOT}examples/tiny.flow`).plan;
-  if (!plan) throw new Error("examples/tiny.flow does not compile");
-  return JSON.stringify({ ...plan, source_file: "examples/tiny.flow", base_dir: "examples" }, null, 2) + "\n";
+/** The plan of a .flow file with machine-independent paths (the tests set base_dir). */
+export function fixtureText(flow: string): string {
+  const plan = planPath(flow).plan;
+  if (!plan) throw new Error(`${flow} does not compile`);
+  const rel = flow.slice(ROOT.length);
+  return JSON.stringify({ ...plan, source_file: rel, base_dir: dirname(rel) }, null, 2) + "\n";
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileSync(SCHEMA_PATH, schemaText());
-  mkdirSync(dirname(FIXTURE_PATH), { recursive: true });
-  writeFileSync(FIXTURE_PATH, fixtureText());
-  process.stdout.write(`wrote ${SCHEMA_PATH}\nwrote ${FIXTURE_PATH}\n`);
+  process.stdout.write(`wrote ${SCHEMA_PATH}\n`);
+  for (const [path, flow] of Object.entries(FIXTURES)) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, fixtureText(flow));
+    process.stdout.write(`wrote ${path}\n`);
+  }
 }

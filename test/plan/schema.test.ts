@@ -1,7 +1,7 @@
 // The plan IR's JSON Schema for runtime-py is generated from the zod schema; they must not drift.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { FIXTURE_PATH, SCHEMA_PATH, fixtureText, schemaText } from "../../src/plan/writeSchema.js";
+import { FIXTURES, SCHEMA_PATH, fixtureText, schemaText } from "../../src/plan/writeSchema.js";
 import { PlanIR } from "../../src/plan/ir.js";
 import { planPath } from "../../src/pipeline.js";
 
@@ -9,8 +9,8 @@ describe("plan IR", () => {
   it("runtime-py/flowrt/plan.schema.json equals the schema generated from src/plan/ir.ts (run `npm run schema`)", () => {
     expect(readFileSync(SCHEMA_PATH, "utf8")).toBe(schemaText());
   });
-  it("runtime-py/tests/fixtures/tiny.plan.json is the current plan of examples/tiny.flow (run `npm run schema`)", () => {
-    expect(readFileSync(FIXTURE_PATH, "utf8")).toBe(fixtureText());
+  it.each(Object.entries(FIXTURES))("%s is the current plan of %s (run `npm run schema`)", (path, flow) => {
+    expect(readFileSync(path, "utf8")).toBe(fixtureText(flow));
   });
   it.each(["examples/tiny.flow", "examples/smollm2-1.7b.flow"])("the plan of %s satisfies the schema, with integer token counts", (f) => {
     const plan = planPath(f).plan!;

@@ -157,7 +157,7 @@ def train(plan: dict[str, Any], train_ir: dict[str, Any], first_step: int, last_
                 loss = loss_fn(logits, tokens, segments) / st.grad_accum
             loss.backward()
             total += loss.detach()
-        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip) if cfg.clip > 0 else torch.zeros(())
+        grad_norm = clip_grad_norm(list(model.parameters()), cfg.clip)
         opt.step()
         opt.zero_grad(set_to_none=True)
         dist.all_reduce(total, op=dist.ReduceOp.AVG) if d.world > 1 and d.device.type == "cuda" else _avg_gloo(total, d)
@@ -171,7 +171,7 @@ def train(plan: dict[str, Any], train_ir: dict[str, Any], first_step: int, last_
         tps = tokens_step / max(1e-9, now - t_last)
         t_last = now
         if d.is_main:
-            rec = {"step": step - 1, "stage": st.name, "loss": loss_v, "lr": lr, "grad_norm": float(grad_norm),
+            rec = {"step": step - 1, "stage": st.name, "loss": loss_v, "lr": lr, "grad_norm": grad_norm,
                    "tokens_per_s": tps, "memory_bytes": _memory(d)}
             if peak_flops:
                 rec["mfu"] = tps * flops_per_token(mcfg, st.seq_len, n_params) / (peak_flops * d.world)
@@ -187,6 +187,34 @@ def train(plan: dict[str, Any], train_ir: dict[str, Any], first_step: int, last_
     if step >= train_ir["total_steps"]:
         ckpt.export_full(model, out / "final", d)
     return {"step": step, "losses": losses, "params": n_params}
+
+
+def clip_grad_norm(params: list[torch.nn.Parameter], max_norm: float) -> float:
+    """Global gradient norm over parameters that live on different device meshes (FSDP's dp mesh
+    and the 2-D dp×tp mesh of tensor-parallel layers): norms are taken per mesh, made full, and
+    combined; then every gradient is scaled by the same factor (torch's clip_grad_norm_ refuses
+    to stack DTensors of different meshes)."""
+    from collections import defaultdict
+
+    from torch.distributed.tensor import DTensor
+
+    groups: dict[object, list[torch.Tensor]] = defaultdict(list)
+    for p in params:
+        if p.grad is not None:
+            groups[p.grad.device_mesh if isinstance(p.grad, DTensor) else None].append(p.grad)
+    total_sq = 0.0
+    for grads in groups.values():
+        n = torch.nn.utils.get_total_norm(grads, 2.0, foreach=False)
+        if isinstance(n, DTensor):
+            n = n.full_tensor()
+        total_sq += float(n) ** 2
+    total = math.sqrt(total_sq)
+    if max_norm > 0 and total > max_norm:
+        coef = max_norm / (total + 1e-6)
+        for grads in groups.values():
+            for g in grads:
+                g.mul_(coef)
+    return total
 
 
 def _avg_gloo(t: torch.Tensor, d: Dist) -> None:

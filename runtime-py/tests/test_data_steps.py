@@ -1,0 +1,109 @@
+"""The data steps of the compiler's plan on the real tiny corpus: retention, global dedup,
+token shards (memmap + Megatron), manifests, exact quotas in the sampler's order, packing."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import flowrt, tiny_plan, write_plan
+
+from flowrt.data.pack import best_fit_decreasing, first_fit, materialize, pack, pieces
+from flowrt.data.shards import read_documents, read_megatron, verify_manifest
+from flowrt.plan_schedule import schedule_of
+from flowrt.schedule import batch_sources
+
+
+def test_curate_and_dedup_write_stats_and_a_global_drop_list(data_run):
+    st = json.loads((data_run / "steps" / "curate.clean.web" / "shard-00000.stats.json").read_text())
+    assert st["docs_in"] > st["docs_out"] > 0
+    assert set(st["ops"]) == {"language", "quality", "pii"}
+    dd = json.loads((data_run / "steps" / "dedup.clean" / "stats.json").read_text())
+    assert dd["method"] == "minhash" and dd["dropped"] > 0, "licence texts repeat across copyright files"
+    drop = json.loads((data_run / "steps" / "dedup.clean" / "drop.json").read_text())
+    assert all(x.split("/")[0] in {"web", "code", "math"} for x in drop)
+
+
+def test_token_shards_megatron_format_and_manifest(data_run):
+    d = data_run / "steps" / "tokenize.clean.web"
+    manifest = verify_manifest(d)
+    docs = read_documents(d, manifest)
+    mega = read_megatron(d / "shard-00000")
+    assert len(docs) == len(mega) == manifest["shards"][0]["documents"]
+    assert all(np.array_equal(a, b) for a, b in zip(docs, mega))
+    assert all(doc[-1] == manifest["eos"] for doc in docs)
+    stats = json.loads((d / "stats.json").read_text())
+    assert stats["dropped:decontaminate"] > 0, "licence texts contain the quiz's excerpts"
+    assert (d / "decontamination.json").exists()
+
+
+def test_corrupt_shard_is_detected_with_a_clear_error(data_run, tmp_path):
+    import shutil
+
+    src = data_run / "steps" / "tokenize.clean.code"
+    copy = tmp_path / "tokenize.clean.code"
+    shutil.copytree(src, copy)
+    with open(copy / "shard-00000.tokens", "r+b") as f:
+        f.seek(100)
+        f.write(b"\x00\x01\x02\x03")
+    from flowrt.errors import FlowrtError
+
+    with pytest.raises(FlowrtError, match="corrupt or partial"):
+        verify_manifest(copy)
+
+
+def test_mix_lays_out_exact_quotas_in_the_sampler_order(data_run):
+    plan = json.loads((data_run / "plan.json").read_text())
+    train = plan["trains"][0]
+    sched = schedule_of(train)
+    mix = data_run / "steps" / "mix.pretrain"
+    for st, ir in zip(sched.stages, train["stages"]):
+        tokens = np.load(mix / f"{st.name}.tokens.npy")
+        segments = np.load(mix / f"{st.name}.segments.npy")
+        assert tokens.shape == (ir["sequences"], ir["seq_len"]) == segments.shape
+        order = [s for k in range(st.first_step, st.last_step) for s in batch_sources(sched, k)]
+        assert {k: order.count(k) for k in ir["mix"]} == {k: v["sequences"] for k, v in ir["mix"].items()}
+    stats = json.loads((mix / "stats.json").read_text())
+    for stage in stats["stages"].values():
+        for ds in stage.values():
+            assert ds["padding"] < 0.01, "best-fit decreasing leaves under 1% padding"
+
+
+def test_best_fit_decreasing_beats_first_fit_and_keeps_every_token(data_run):
+    d = data_run / "steps" / "tokenize.clean.web"
+    docs = read_documents(d, verify_manifest(d))
+    items = pieces(docs, 128)
+    bfd = best_fit_decreasing(items, 128)
+    assert sorted(i for b in bfd for i in b) == list(range(len(items)))
+    assert all(sum(len(items[i]) for i in b) <= 128 for b in bfd)
+    ff = first_fit(items, 128)
+    assert len(bfd) <= len(ff)
+    packed = pack(docs, 128, pad=0)
+    assert packed.padding < 0.01
+    assert int((packed.segments >= 0).sum()) == sum(len(x) for x in docs)
+
+
+def test_rerun_skips_done_steps_and_errors_are_clear(data_run, tmp_path):
+    r = flowrt("step", "--plan", str(data_run / "plan.json"), "--step", "mix.pretrain")
+    assert "already done" in r.stderr
+    bad = flowrt("step", "--plan", str(data_run / "plan.json"), "--step", "mix.nope", check=False)
+    assert bad.returncode == 2 and "no step 'mix.nope'" in bad.stderr and "Traceback" not in bad.stderr
+    plan = tiny_plan()
+    plan["raw_sources"]["web"]["uri"] = "data/missing/*.jsonl"
+    p = write_plan(tmp_path / "run", plan)
+    miss = flowrt("step", "--plan", str(p), "--step", "curate.clean.web", check=False)
+    assert miss.returncode == 2 and "no files match" in miss.stderr and "help:" in miss.stderr
+    (tmp_path / "bad.json").write_text('{"version": 1}')
+    inv = flowrt("step", "--plan", str(tmp_path / "bad.json"), "--step", "x.y", check=False)
+    assert inv.returncode == 2 and "does not match the plan schema" in inv.stderr
+
+
+def test_op_command_on_a_real_file(tmp_path):
+    from conftest import CORPUS
+
+    out = tmp_path / "out.jsonl"
+    r = flowrt("op", "dedup", "--method", "minhash", "--ngram", "5", "--threshold", "0.8", str(CORPUS / "web" / "part-000.jsonl"), str(out))
+    res = json.loads(r.stdout)
+    assert res["docs_in"] > res["docs_out"] > 0
+    r = flowrt("op", "pii", "--redact", "email,phone,ip", str(out), str(tmp_path / "pii.jsonl"))
+    assert json.loads(r.stdout)["redacted:email"] > 0

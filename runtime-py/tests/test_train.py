@@ -1,0 +1,117 @@
+"""Training, evaluation and release on CPU with gloo: a 2-rank FSDP2 run under torchrun, exact
+stop/resume, TP = 2 agreeing with the single-process loss, the transformers round trip, gates,
+and FP8 refusing to run without a Hopper GPU."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import flowrt, write_plan
+
+from flowrt.errors import FlowrtError
+
+
+def losses(run: Path) -> list[float]:
+    return [json.loads(l)["loss"] for l in (run / "steps" / "train.pretrain" / "metrics.jsonl").read_text().splitlines()]
+
+
+def test_two_rank_fsdp_run_trains_and_checkpoints(trained_run):
+    ls = losses(trained_run)
+    assert len(ls) == 12
+    assert ls[-1] < ls[0] - 0.5, f"the loss goes down on real text: {ls[0]:.3f} -> {ls[-1]:.3f}"
+    ckpts = sorted(p.name for p in (trained_run / "steps" / "train.pretrain" / "ckpt").glob("step_*"))
+    assert ckpts == ["step_12", "step_4", "step_8"]
+    rec = json.loads((trained_run / "steps" / "train.pretrain" / "metrics.jsonl").read_text().splitlines()[0])
+    assert {"step", "loss", "lr", "tokens_per_s", "mfu", "memory_bytes", "stage"} <= set(rec)
+    assert (trained_run / "steps" / "train.pretrain" / "final" / "model.safetensors").exists()
+
+
+def test_stop_and_resume_gives_the_same_losses(trained_run, tmp_path):
+    """Run steps 0–5, stop (a segment boundary, as a walltime split does), resume to 12: losses
+    equal the uninterrupted run's bit for bit."""
+    plan = json.loads((trained_run / "plan.json").read_text())
+    run = tmp_path / "resume"
+    (run / "steps").mkdir(parents=True)
+    for d in (trained_run / "steps").iterdir():
+        if not d.name.startswith("train."):
+            (run / "steps" / d.name).symlink_to(d)
+    step = next(s for s in plan["steps"] if s["id"] == "train.pretrain")
+    step["params"]["last_step"] = 5
+    write_plan(run, plan)
+    flowrt("step", "--plan", str(run / "plan.json"), "--step", "train.pretrain", torchrun=2)
+    step["params"]["first_step"], step["params"]["last_step"] = 5, 12
+    shutil.rmtree(run / "steps" / "train.pretrain" / "_DONE", ignore_errors=True)
+    (run / "steps" / "train.pretrain" / "_DONE").unlink(missing_ok=True)
+    write_plan(run, plan)
+    r = flowrt("step", "--plan", str(run / "plan.json"), "--step", "train.pretrain", torchrun=2)
+    assert "resumed from" in r.stderr
+    assert losses(run) == losses(trained_run)
+
+
+def test_tensor_parallel_matches_single_process(data_run, tmp_path):
+    """tp = 2 (DTensor) and one process see the same data and give the same losses (fp32, 1e-4)."""
+    results = {}
+    for name, tp, dp, nproc in (("single", 1, 1, 1), ("tp2", 2, 1, 2)):
+        plan = json.loads((data_run / "plan.json").read_text())
+        t = plan["trains"][0]
+        t["parallel"].update({"tp": tp, "dp": dp})
+        for s in t["stages"]:
+            s["grad_accum"] = s["sequences_per_step"] // (s["micro_batch"] * dp)
+        step = next(s for s in plan["steps"] if s["id"] == "train.pretrain")
+        step["params"]["last_step"] = 3
+        run = tmp_path / name
+        (run / "steps").mkdir(parents=True)
+        for d in (data_run / "steps").iterdir():
+            if not d.name.startswith("train."):
+                (run / "steps" / d.name).symlink_to(d)
+        write_plan(run, plan)
+        flowrt("step", "--plan", str(run / "plan.json"), "--step", "train.pretrain", torchrun=nproc)
+        results[name] = losses(run)
+    assert results["single"] == pytest.approx(results["tp2"], abs=1e-4)
+
+
+def test_eval_gates_and_release_round_trip_through_transformers(trained_run, tmp_path):
+    flowrt("step", "--plan", str(trained_run / "plan.json"), "--step", "eval.base")
+    res = json.loads((trained_run / "steps" / "eval.base" / "results.json").read_text())
+    assert res["passed"] and res["results"]["heldout"]["perplexity"] > 1
+    assert 0 <= res["results"]["quiz"]["acc"] <= 1 and res["results"]["quiz"]["items"] == 48
+    flowrt("step", "--plan", str(trained_run / "plan.json"), "--step", "release.toy_v1")
+    root = trained_run / "release" / "toy_v1"
+    current = root / (root / "CURRENT").read_text().strip()
+    assert {"config.json", "model.safetensors", "tokenizer.json", "README.md", "SHA256SUMS"} <= {p.name for p in current.iterdir()}
+    assert "clean.math" in (current / "README.md").read_text()
+
+    from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
+
+    from flowrt.eval.step import load_model
+
+    hf = AutoModelForCausalLM.from_pretrained(str(current)).eval()
+    ours = load_model(trained_run / "steps" / "train.pretrain")
+    tok = PreTrainedTokenizerFast(tokenizer_file=str(current / "tokenizer.json"))
+    ids = torch.tensor([tok("The licence grants you the right to copy and modify the software.")["input_ids"]])
+    with torch.no_grad():
+        assert torch.allclose(hf(ids).logits, ours(ids), atol=1e-4)
+
+    # A gate that fails exits 1 and names the gate.
+    plan = json.loads((trained_run / "plan.json").read_text())
+    plan["evals"][0]["gates"][0]["value"] = 1.0
+    run = tmp_path / "gate"
+    (run / "steps").mkdir(parents=True)
+    for d in (trained_run / "steps").iterdir():
+        if d.name != "eval.base":
+            (run / "steps" / d.name).symlink_to(d)
+    write_plan(run, plan)
+    r = flowrt("step", "--plan", str(run / "plan.json"), "--step", "eval.base", check=False)
+    assert r.returncode == 1 and "gate failed: heldout.perplexity <= 1.0" in r.stderr
+
+
+def test_fp8_refuses_to_run_without_a_hopper_gpu():
+    from flowrt.train.parallel import check_precision
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU; the CPU refusal is what CI checks")
+    with pytest.raises(FlowrtError, match="fp8 needs an NVIDIA GPU"):
+        check_precision("fp8", torch.device("cpu"))
