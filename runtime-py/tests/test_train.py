@@ -115,3 +115,33 @@ def test_fp8_refuses_to_run_without_a_hopper_gpu():
         pytest.skip("this machine has a GPU; the CPU refusal is what CI checks")
     with pytest.raises(FlowrtError, match="fp8 needs an NVIDIA GPU"):
         check_precision("fp8", torch.device("cpu"))
+
+
+def test_megatron_launch_uses_only_flags_megatron_has(data_run):
+    from flowrt.train.megatron import known_flags, stage_commands
+
+    plan = json.loads((data_run / "plan.json").read_text())
+    t = plan["trains"][0]
+    t["backend"], t["precision"] = "megatron", "fp8"
+    t["parallel"].update({"zero": 1, "tp": 2, "recompute": "full"})
+    cmds = stage_commands(plan, t, data_run)
+    assert len(cmds) == len(t["stages"])
+    flags = known_flags()
+    emitted = {a for c in cmds for a in c if a.startswith("--")}
+    assert emitted <= flags, f"not Megatron flags: {sorted(emitted - flags)}"
+    assert {"--fp8-format", "--use-distributed-optimizer", "--sequence-parallel", "--lr-wsd-decay-iters"} <= emitted
+    t["parallel"]["zero"] = 3
+    with pytest.raises(FlowrtError, match="no ZeRO-3"):
+        stage_commands(plan, t, data_run)
+
+
+def test_megatron_without_gpus_stops_with_a_clear_message(data_run, tmp_path):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    plan = json.loads((data_run / "plan.json").read_text())
+    plan["trains"][0]["backend"] = "megatron"
+    run = tmp_path / "mg"
+    (run / "steps").mkdir(parents=True)
+    p = write_plan(run, plan)
+    r = flowrt("step", "--plan", str(p), "--step", "train.pretrain", check=False)
+    assert r.returncode == 2 and "backend = megatron needs GPUs" in r.stderr and "Traceback" not in r.stderr

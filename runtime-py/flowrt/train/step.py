@@ -20,6 +20,12 @@ PEAKS = {"H100-80GB": 989e12, "H200-141GB": 989e12, "A100-80GB": 312e12, "A100-4
 def run(ctx: StepContext) -> None:
     p = ctx.step["params"]
     train_ir = train_of(ctx.plan, p["train"])
+    if train_ir["backend"] == "megatron":
+        from .megatron import run as run_megatron
+
+        run_megatron(ctx, train_ir)
+        mark_done(ctx.out_dir(), {"backend": "megatron"})
+        return
     d = init_distributed()
     # One output directory per run, shared by its segments (train.X.jN), so checkpoints carry over.
     out = ctx.run_dir / "steps" / f"train.{train_ir['name']}"
