@@ -2,8 +2,8 @@
 SimHash. Signatures are computed per shard (curate step), then one global merge (dedup step) puts
 band buckets of every shard together, so duplicates are found across shards, not only within.
 
-MinHash (Broder 1997) with the usual universal hashing h_i(x) = (a_i·x + b_i) mod (2^61 − 1),
-kept to 32 bits, over word n-gram shingles hashed with CRC-32; LSH with `bands` bands of
+MinHash (Broder 1997) with multiply-shift universal hashing h_i(x) = (a_i·x + b_i mod 2^64) >> 32
+over 32-bit hashes of word n-gram shingles (polynomial hashes, vectorized per document); LSH with `bands` bands of
 `permutations / bands` rows; candidate pairs are confirmed by the signature's Jaccard estimate
 ≥ threshold and clustered with union-find; the first document of each cluster (by id) is kept.
 Vectorized with numpy: one (permutations × shingles) matrix per document.
@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
 
-MERSENNE = np.uint64((1 << 61) - 1)
 MAX32 = np.uint64((1 << 32) - 1)
 TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -32,14 +30,47 @@ def exact_key(text: str) -> str:
     return hashlib.sha1(normalize(text).encode()).hexdigest()
 
 
+_P = np.uint64(0x100000001B3)  # an odd 64-bit base (FNV prime): invertible mod 2^64
+_P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
+_WORD_BYTE = np.zeros(256, dtype=bool)
+for _c in b"abcdefghijklmnopqrstuvwxyz0123456789_":
+    _WORD_BYTE[_c] = True
+_WORD_BYTE[128:] = True  # bytes of non-ASCII characters belong to words (UTF-8)
+
+
+def _powers(base: np.uint64, n: int) -> np.ndarray:
+    out = np.full(n, base, dtype=np.uint64)
+    out[0] = 1
+    return np.cumprod(out, dtype=np.uint64)  # wraps mod 2^64
+
+
+def word_hashes(text: str) -> np.ndarray:
+    """64-bit polynomial hashes of the words of `text` (runs of letters, digits, `_` and non-ASCII
+    bytes, case-folded), all computed at once: with prefix sums G[i] = Σ_{j≤i} c_j·P^-j (mod 2^64),
+    the hash of bytes s..e is (G[e] − G[s−1])·P^e. No Python loop over words."""
+    b = np.frombuffer(text.lower().encode("utf-8"), dtype=np.uint8)
+    if b.size == 0:
+        return np.zeros(1, dtype=np.uint64)
+    is_word = _WORD_BYTE[b]
+    edges = np.diff(np.concatenate(([False], is_word, [False])).astype(np.int8))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    if starts.size == 0:
+        return np.zeros(1, dtype=np.uint64)
+    n = b.size
+    g = np.cumsum((b.astype(np.uint64) + np.uint64(1)) * _powers(_P_INV, n), dtype=np.uint64)
+    before = np.where(starts > 0, g[np.maximum(starts - 1, 0)], np.uint64(0))
+    return (g[ends] - before) * _powers(_P, n)[ends]
+
+
 def shingles(text: str, ngram: int) -> np.ndarray:
-    ws = TOKEN.findall(text.lower())
-    if len(ws) < ngram:
-        ws = ws + [""] * (ngram - len(ws)) if ws else [""]
-        grams = [" ".join(ws)]
-    else:
-        grams = [" ".join(ws[i:i + ngram]) for i in range(len(ws) - ngram + 1)]
-    return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64, count=len(grams)))
+    """Distinct 32-bit hashes of the word n-grams: a polynomial of the n words' hashes, computed
+    for every position at once."""
+    wh = word_hashes(text)
+    n = max(1, len(wh) - ngram + 1)
+    acc = np.zeros(n, dtype=np.uint64)
+    for k in range(min(ngram, len(wh))):
+        acc = acc * _P + wh[k:k + n]
+    return np.unique((acc ^ (acc >> np.uint64(29))) & MAX32)
 
 
 @dataclass(frozen=True)
@@ -50,15 +81,16 @@ class MinHasher:
 
     def params(self) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.RandomState(self.seed)
-        a = rng.randint(1, (1 << 61) - 1, size=self.permutations, dtype=np.uint64)
-        b = rng.randint(0, (1 << 61) - 1, size=self.permutations, dtype=np.uint64)
+        a = rng.randint(1, (1 << 63) - 1, size=self.permutations, dtype=np.uint64) | np.uint64(1)  # odd multipliers
+        b = rng.randint(0, (1 << 63) - 1, size=self.permutations, dtype=np.uint64)
         return a, b
 
     def signature(self, text: str, ab: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """h_i(x) = (a_i·x + b_i mod 2^64) >> 32: multiply-shift hashing (Dietzfelbinger et al.),
+        a universal family like mod-prime hashing without the costly 64-bit modulo."""
         a, b = ab or self.params()
         sh = shingles(text, self.ngram)
-        # uint64 arithmetic wraps, as in the reference implementations; the result is kept to 32 bits.
-        hv = ((np.outer(a, sh) + b[:, None]) % MERSENNE) & MAX32
+        hv = (np.outer(a, sh) + b[:, None]) >> np.uint64(32)
         return hv.min(axis=1).astype(np.uint32)
 
     def signatures(self, texts: Iterable[str]) -> np.ndarray:
