@@ -62,6 +62,13 @@ class Op:
         raise NotImplementedError
 
 
+def ft_predict(model: Any, text: str, k: int) -> list[tuple[str, float]]:
+    """fastText's prediction as (label, probability) pairs. Calls the C++ binding directly:
+    fasttext's Python wrapper breaks under NumPy 2 (`np.array(..., copy=False)`)."""
+    pairs = model.f.predict(text.replace("\n", " ")[:10_000] + "\n", k, 0.0, "replace")
+    return [(label.removeprefix("__label__"), float(prob)) for prob, label in pairs]
+
+
 def words(text: str) -> list[str]:
     return text.split()
 
@@ -93,8 +100,7 @@ class Language(Op):
 
     def score(self, text: str) -> tuple[str, float]:
         if self._ft is not None:
-            labels, probs = self._ft.predict(text.replace("\n", " ")[:10_000], k=1)
-            return labels[0].removeprefix("__label__"), float(probs[0])
+            return ft_predict(self._ft, text, 1)[0]
         ws = [w.lower() for w in re.findall(r"[A-Za-z']+", text)]
         if not ws:
             return "und", 0.0
@@ -138,8 +144,7 @@ class Quality(Op):
         if kind == "code":
             return self.code_rules(text, doc)
         if self.method == "classifier":
-            labels, probs = self._ft.predict(text.replace("\n", " ")[:10_000], k=2)
-            p = dict(zip((l.removeprefix("__label__") for l in labels), probs)).get("hq", 0.0)
+            p = dict(ft_predict(self._ft, text, 2)).get("hq", 0.0)
             return Result(doc) if p >= (self.min_score or self.threshold) else Result(None, "quality:classifier")
         why = gopher_reason(text) if self.method == "gopher" else c4_reason(text)
         return Result(doc) if why is None else Result(None, f"quality:{why}")
