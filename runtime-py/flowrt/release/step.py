@@ -5,18 +5,16 @@ newest phase and a ROLLBACK pointer to the release it replaces. `rollback_if` ga
 against the required evals' results: if one trips, nothing is published."""
 from __future__ import annotations
 
-import hashlib
 import json
-import operator
 import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 from ..context import StepContext, mark_done
+from ..data.shards import sha256
 from ..errors import FlowrtError
-
-OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
+from ..eval.step import OPS
 
 
 def hf_config(model: dict[str, Any], eos: int, pad: int) -> dict[str, Any]:
@@ -33,14 +31,6 @@ def hf_config(model: dict[str, Any], eos: int, pad: int) -> dict[str, Any]:
 def to_hf_names(sd: dict[str, Any]) -> dict[str, Any]:
     """flowrt names are HF's without the `model.` prefix on the decoder."""
     return {(k if k.startswith("lm_head.") else f"model.{k}"): v for k, v in sd.items()}
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for b in iter(lambda: f.read(1 << 20), b""):
-            h.update(b)
-    return h.hexdigest()
 
 
 def model_card(plan: dict[str, Any], rel: dict[str, Any], train: dict[str, Any], evals: dict[str, Any]) -> str:
