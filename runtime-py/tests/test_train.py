@@ -51,13 +51,14 @@ def test_stop_and_resume_gives_the_same_losses(trained_run, tmp_path):
     assert losses(run) == losses(trained_run)
 
 
-def test_tensor_parallel_matches_single_process(data_run, tmp_path):
-    """tp = 2 (DTensor) and one process see the same data and give the same losses (fp32, 1e-4)."""
+def test_tensor_and_pipeline_parallel_match_single_process(data_run, tmp_path):
+    """tp = 2 (DTensor) and pp = 2 (1F1B) see the same data as one process and give the same
+    losses (fp32, within 1e-4)."""
     results = {}
-    for name, tp, dp, nproc in (("single", 1, 1, 1), ("tp2", 2, 1, 2)):
+    for name, tp, pp, dp, nproc in (("single", 1, 1, 1, 1), ("tp2", 2, 1, 1, 2), ("pp2", 1, 2, 1, 2)):
         plan = json.loads((data_run / "plan.json").read_text())
         t = plan["trains"][0]
-        t["parallel"].update({"tp": tp, "dp": dp})
+        t["parallel"].update({"tp": tp, "pp": pp, "dp": dp})
         for s in t["stages"]:
             s["grad_accum"] = s["sequences_per_step"] // (s["micro_batch"] * dp)
         step = next(s for s in plan["steps"] if s["id"] == "train.pretrain")
@@ -71,6 +72,7 @@ def test_tensor_parallel_matches_single_process(data_run, tmp_path):
         flowrt("step", "--plan", str(run / "plan.json"), "--step", "train.pretrain", torchrun=nproc)
         results[name] = losses(run)
     assert results["single"] == pytest.approx(results["tp2"], abs=1e-4)
+    assert results["single"] == pytest.approx(results["pp2"], abs=1e-4)
 
 
 def test_eval_gates_and_release_round_trip_through_transformers(trained_run, tmp_path):

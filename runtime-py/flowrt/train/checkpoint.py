@@ -64,18 +64,32 @@ def load(path: Path, model, opt) -> int:
     return step
 
 
-def export_full(model, out: Path, d) -> None:
-    """The whole (unsharded) model on rank 0 as safetensors, for eval and release."""
-    from safetensors.torch import save_file
-    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
+def export_full(model, out: Path, d, part: int | None = None, parts: int = 1, first_of_part: bool = True) -> None:
+    """The whole (unsharded) model as one safetensors file, for eval and release. With pipeline
+    stages each stage's first dp rank writes its part, and rank 0 merges the parts."""
+    from safetensors.torch import load_file, save_file
+    from torch.distributed.tensor import DTensor
 
-    sd = get_model_state_dict(model, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
-    if d.is_main:
-        out.mkdir(parents=True, exist_ok=True)
-        tensors = {k: v.contiguous().float() for k, v in sd.items()}
-        if model.cfg.tie_embeddings:
-            tensors.pop("lm_head.weight", None)
-        tmp = out / ".model.safetensors.tmp"
-        save_file(tensors, str(tmp))
-        tmp.rename(out / "model.safetensors")
+    # full_tensor() gathers each sharded (FSDP) or split (TP) parameter on every rank of its mesh;
+    # every rank takes part, and each stage's writer has its whole stage.
+    out.mkdir(parents=True, exist_ok=True)
+    tensors = {k: (v.full_tensor() if isinstance(v, DTensor) else v).detach().cpu().contiguous().float() for k, v in model.state_dict().items()}
+    if model.cfg.tie_embeddings:
+        tensors.pop("lm_head.weight", None)
+    if part is None:
+        if d.is_main:
+            save_file(tensors, str(out / ".model.safetensors.tmp"))
+            (out / ".model.safetensors.tmp").rename(out / "model.safetensors")
+    else:
+        if first_of_part:
+            save_file(tensors, str(out / f".part-{part}.safetensors"))
+        dist.barrier()
+        if d.is_main:
+            merged = {}
+            for i in range(parts):
+                merged.update(load_file(str(out / f".part-{i}.safetensors")))
+            save_file(merged, str(out / ".model.safetensors.tmp"))
+            (out / ".model.safetensors.tmp").rename(out / "model.safetensors")
+            for i in range(parts):
+                (out / f".part-{i}.safetensors").unlink()
     dist.barrier()

@@ -72,6 +72,14 @@ class StageData:
             raise FlowrtError(f"{mix_dir / (stage.name + '.tokens.npy')} has shape {self.tokens.shape}, the plan needs {(stage.sequences, stage.seq_len)}",
                               "the mix step's output is stale or partial: delete its _DONE and re-run it")
 
+    def rank_batch(self, step: int, rank: int, dp: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """All of a dp rank's sequences of the step (its micro-batches, in order)."""
+        st = self.stage
+        per_rank = st.sequences_per_step // dp
+        start = (step - st.first_step) * st.sequences_per_step + rank * per_rank
+        rows = slice(start, start + per_rank)
+        return torch.from_numpy(np.asarray(self.tokens[rows], dtype=np.int64)), torch.from_numpy(np.asarray(self.segments[rows], dtype=np.int64))
+
     def micro_batch(self, step: int, micro: int, rank: int, dp: int) -> tuple[torch.Tensor, torch.Tensor]:
         st = self.stage
         per_rank = st.sequences_per_step // dp
@@ -96,9 +104,15 @@ def train(plan: dict[str, Any], train_ir: dict[str, Any], first_step: int, last_
     model = Llama(mcfg).to(d.device)
     n_params = sum(p.numel() for p in model.parameters())
     mesh = build_mesh(d, cfg.tp, cfg.pp, cfg.dp, cfg.cp)
+    dp_rank, pp_rank = mesh["dp"].get_local_rank(), mesh["pp"].get_local_rank()
+    full_model = model
+    if cfg.pp > 1:
+        from .pipeline import StageModule
+
+        model = StageModule(full_model, pp_rank, cfg.pp)
     if cfg.tp > 1:
         apply_tensor_parallel(model, mesh)
-    set_checkpointing(model, cfg.recompute)
+    set_checkpointing(full_model, cfg.recompute)
     apply_fsdp(model, mesh, cfg.zero, cfg.precision, d.device)
     if cfg.precision == "fp8":
         from torchao.float8 import convert_to_float8_training
@@ -138,9 +152,12 @@ def train(plan: dict[str, Any], train_ir: dict[str, Any], first_step: int, last_
         ir_stage = train_ir["stages"][st.index]
         if current_stage != st.name:
             # Stage transition: mix (the data file), seq_len, micro_batch, rope_theta / YaRN.
-            inner = model
-            inner.set_rope(ir_stage["rope_theta"], ir_stage.get("yarn_factor"))
+            full_model.set_rope(ir_stage["rope_theta"], ir_stage.get("yarn_factor"))
             data.setdefault(st.name, StageData(mix_dir, st))
+            if cfg.pp > 1:
+                from .pipeline import make_schedule
+
+                pipe = make_schedule(model, pp_rank, cfg.pp, d.device, mesh["pp"].get_group(), st.grad_accum)
             current_stage = st.name
             if d.is_main:
                 log.info("step %d: stage %s (seq_len %d, micro_batch %d, grad_accum %d)", step, st.name, st.seq_len, st.micro_batch, st.grad_accum)
@@ -148,8 +165,22 @@ def train(plan: dict[str, Any], train_ir: dict[str, Any], first_step: int, last_
         for g in opt.param_groups:
             g["lr"] = lr
         total = torch.zeros((), device=d.device)
-        for micro in range(st.grad_accum):
-            tokens, segments = data[st.name].micro_batch(step, micro, d.rank // cfg.tp, cfg.dp)
+        if cfg.pp > 1:
+            # 1F1B over the step's micro-batches; the last stage computes the loss.
+            tokens, segments = data[st.name].rank_batch(step, dp_rank, cfg.dp)
+            xs = torch.stack([tokens, segments], 1).to(d.device)
+            step_losses: list[torch.Tensor] = []
+            if pp_rank == 0:
+                pipe.step(xs)
+            elif pp_rank == cfg.pp - 1:
+                pipe.step(target=xs, losses=step_losses)
+            else:
+                pipe.step()
+            if step_losses:
+                total += torch.stack([l.detach().float() for l in step_losses]).mean()
+            dist.all_reduce(total, group=mesh["pp"].get_group())
+        for micro in range(st.grad_accum if cfg.pp == 1 else 0):
+            tokens, segments = data[st.name].micro_batch(step, micro, dp_rank, cfg.dp)
             tokens, segments = tokens.to(d.device), segments.to(d.device)
             model.set_requires_gradient_sync(micro == st.grad_accum - 1)
             with autocast:
@@ -157,7 +188,7 @@ def train(plan: dict[str, Any], train_ir: dict[str, Any], first_step: int, last_
                 loss = loss_fn(logits, tokens, segments) / st.grad_accum
             loss.backward()
             total += loss.detach()
-        grad_norm = clip_grad_norm(list(model.parameters()), cfg.clip)
+        grad_norm = clip_grad_norm(list(model.parameters()), cfg.clip, mesh["pp"].get_group() if cfg.pp > 1 else None)
         opt.step()
         opt.zero_grad(set_to_none=True)
         dist.all_reduce(total, op=dist.ReduceOp.AVG) if d.world > 1 and d.device.type == "cuda" else _avg_gloo(total, d)
@@ -185,11 +216,11 @@ def train(plan: dict[str, Any], train_ir: dict[str, Any], first_step: int, last_
             log.info("%s: checkpointed at step %d; exiting for requeue", stop["signal"], step)
             return {"stopped": stop["signal"], "step": step, "losses": losses, "exit": REQUEUE_EXIT}
     if step >= train_ir["total_steps"]:
-        ckpt.export_full(model, out / "final", d)
+        ckpt.export_full(model, out / "final", d, part=pp_rank if cfg.pp > 1 else None, parts=cfg.pp, first_of_part=dp_rank == 0)
     return {"step": step, "losses": losses, "params": n_params}
 
 
-def clip_grad_norm(params: list[torch.nn.Parameter], max_norm: float) -> float:
+def clip_grad_norm(params: list[torch.nn.Parameter], max_norm: float, pp_group=None) -> float:
     """Global gradient norm over parameters that live on different device meshes (FSDP's dp mesh
     and the 2-D dp×tp mesh of tensor-parallel layers): norms are taken per mesh, made full, and
     combined; then every gradient is scaled by the same factor (torch's clip_grad_norm_ refuses
@@ -208,6 +239,11 @@ def clip_grad_norm(params: list[torch.nn.Parameter], max_norm: float) -> float:
         if isinstance(n, DTensor):
             n = n.full_tensor()
         total_sq += float(n) ** 2
+    if pp_group is not None:
+        # Each pipeline stage holds other parameters: the global norm sums over stages.
+        t = torch.tensor(total_sq, dtype=torch.float64)
+        dist.all_reduce(t, group=pp_group)
+        total_sq = float(t)
     total = math.sqrt(total_sq)
     if max_norm > 0 and total > max_norm:
         coef = max_norm / (total + 1e-6)

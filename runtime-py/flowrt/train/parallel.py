@@ -66,13 +66,16 @@ def check_precision(precision: str, device: torch.device) -> None:
 def build_mesh(dist_: Dist, tp: int, pp: int, dp: int, cp: int):
     from torch.distributed.device_mesh import init_device_mesh
 
-    if pp != 1 or cp != 1:
-        raise FlowrtError(f"the fsdp backend of this flowrt runs tp and dp only (got pp = {pp}, cp = {cp})",
-                          "use pp = 1 and cp = 1 with backend = fsdp, or backend = megatron for pipeline/context parallelism")
-    if tp * dp != dist_.world:
-        raise FlowrtError(f"tp × dp = {tp * dp}, but {dist_.world} processes were started",
+    if cp != 1:
+        raise FlowrtError(f"the fsdp backend of this flowrt has no context parallelism (got cp = {cp})",
+                          "use cp = 1 with backend = fsdp, or backend = megatron for context parallelism")
+    if pp > 1 and tp > 1:
+        raise FlowrtError("the fsdp backend combines pipeline parallelism with dp only (got pp > 1 and tp > 1)",
+                          "use tp = 1 with pp > 1, or backend = megatron for 3-D parallelism")
+    if pp * tp * dp != dist_.world:
+        raise FlowrtError(f"pp × dp × tp = {pp * dp * tp}, but {dist_.world} processes were started",
                           "start as many ranks as the plan's parallel layout (flowc does this; by hand: torchrun --nproc_per_node)")
-    return init_device_mesh(dist_.device.type, (dp, tp), mesh_dim_names=("dp", "tp"))
+    return init_device_mesh(dist_.device.type, (pp, dp, tp), mesh_dim_names=("pp", "dp", "tp"))
 
 
 def apply_tensor_parallel(model, mesh) -> None:
@@ -102,9 +105,10 @@ def apply_fsdp(model, mesh, zero: int, precision: str, device: torch.device) -> 
         raise FlowrtError(f"zero = {zero} is not available with backend = fsdp (FSDP2 shards gradients too)",
                           "use zero = 2 (gradients and optimizer sharded) or zero = 3 (parameters too), or backend = megatron for zero = 1")
     dp_mesh = mesh["dp"]
+    blocks = model.layers.values() if isinstance(model.layers, torch.nn.ModuleDict) else model.layers
     mp = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32) if precision in ("bf16", "fp8") else MixedPrecisionPolicy()
     reshard = zero == 3
-    for block in model.layers:
+    for block in blocks:
         fully_shard(block, mesh=dp_mesh, mp_policy=mp, reshard_after_forward=reshard)
     fully_shard(model, mesh=dp_mesh, mp_policy=mp, reshard_after_forward=reshard)
 
