@@ -25,8 +25,8 @@ export const GPU_CATALOG: Readonly<Record<string, GpuSpec>> = {
   "A100-40GB": { name: "A100-40GB", memoryBytes: 40_960 * MiB, bf16PeakFlops: 312e12, supportsFp8: false, mfuAssumed: 0.45 },
   // B200: 2.25 PFLOP/s bf16, 4.5 fp8 dense; 192 GB HBM3e (about 183 GiB usable reported).
   "B200-192GB": { name: "B200-192GB", memoryBytes: 183 * 1024 * MiB, bf16PeakFlops: 2250e12, fp8PeakFlops: 4500e12, supportsFp8: true, mfuAssumed: 0.35 },
-  // CPU ranks under gloo (tests, laptops): a nominal 8 GiB of RAM per rank and a nominal peak of
-  // fp32 per rank nominal; 200 GFLOP/s, the order seen on these 2-core machines (AVX2/AVX-512).
+  // CPU ranks under gloo (tests, laptops): a nominal 8 GiB of RAM per rank and a nominal fp32 peak
+  // of 200 GFLOP/s per rank, the order seen on this project's 2-core machines.
   cpu: { name: "cpu", memoryBytes: 8 * 1024 * MiB, bf16PeakFlops: 200e9, supportsFp8: false, mfuAssumed: 0.3 },
 };
 
