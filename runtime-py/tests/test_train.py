@@ -147,3 +147,47 @@ def test_megatron_without_gpus_stops_with_a_clear_message(data_run, tmp_path):
     p = write_plan(run, plan)
     r = flowrt("step", "--plan", str(p), "--step", "train.pretrain", check=False)
     assert r.returncode == 2 and "backend = megatron needs GPUs" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_sigusr2_checkpoints_and_exits_for_requeue_then_resumes_exactly(trained_run, tmp_path):
+    """The pre-timeout signal (SIGUSR2) makes the loop checkpoint after the current step and exit
+    75; the requeued job resumes there and the losses equal an uninterrupted run's."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import RUNTIME
+
+    plan = json.loads((trained_run / "plan.json").read_text())
+    t = plan["trains"][0]
+    t["parallel"]["dp"] = 1
+    for s in t["stages"]:
+        s["grad_accum"] = s["sequences_per_step"] // s["micro_batch"]
+    runs = {}
+    for name in ("straight", "signalled"):
+        run = tmp_path / name
+        (run / "steps").mkdir(parents=True)
+        for d in (trained_run / "steps").iterdir():
+            if not d.name.startswith(("train.", "eval.", "release.")):
+                (run / "steps" / d.name).symlink_to(d)
+        write_plan(run, plan)
+        runs[name] = run
+    flowrt("step", "--plan", str(runs["straight"] / "plan.json"), "--step", "train.pretrain")
+    env = {**os.environ, "PYTHONPATH": str(RUNTIME), "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "flowrt", "step", "--plan", str(runs["signalled"] / "plan.json"), "--step", "train.pretrain"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    metrics = runs["signalled"] / "steps" / "train.pretrain" / "metrics.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and (not metrics.exists() or len(metrics.read_text().splitlines()) < 2):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGUSR2)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 75, err[-2000:]
+    stopped_at = len(metrics.read_text().splitlines())
+    assert stopped_at < 12
+    assert (runs["signalled"] / "steps" / "train.pretrain" / "ckpt" / f"step_{stopped_at}" / "step.json").exists()
+    r = flowrt("step", "--plan", str(runs["signalled"] / "plan.json"), "--step", "train.pretrain")
+    assert "resumed from" in r.stderr
+    assert losses(runs["signalled"]) == losses(runs["straight"])

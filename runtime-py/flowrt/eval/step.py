@@ -103,7 +103,7 @@ def evaluate(ctx: StepContext, ev: dict[str, Any]) -> dict[str, Any]:
     for name in ev["tasks"]:
         es = ctx.plan["evalsets"][name]
         if es["uri"].startswith("lm_eval:"):
-            results[name] = _lm_eval(es["uri"].removeprefix("lm_eval:"), train_dir)
+            results[name] = _lm_eval(ctx, ev, es["uri"].removeprefix("lm_eval:"), train_dir)
             continue
         files = expand(es["uri"], ctx.base_dir)
         items = [d for f in files for d in read_docs(f)] if es["task"] == "perplexity" else [json.loads(l) for f in files for l in f.open() if l.strip()]
@@ -116,13 +116,27 @@ def evaluate(ctx: StepContext, ev: dict[str, Any]) -> dict[str, Any]:
     return results
 
 
-def _lm_eval(task: str, train_dir: Path) -> dict[str, Any]:
+def _lm_eval(ctx: StepContext, ev: dict[str, Any], task: str, train_dir: Path) -> dict[str, Any]:
+    """An lm-evaluation-harness task, run by lm_eval on a Hugging Face export of the model."""
     try:
-        import lm_eval  # noqa: F401
+        import lm_eval
     except ImportError:
         raise FlowrtError(f"evalset uses lm_eval task {task!r}, but lm_eval is not installed", "pip install lm-eval") from None
-    raise FlowrtError("lm_eval tasks need the HF export of the model; run the release step first and point lm_eval at it",
-                      f"lm_eval --model hf --model_args pretrained=RELEASE_DIR --tasks {task}")
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+
+    from ..release.step import hf_config, to_hf_names
+
+    hf_dir = ctx.out_dir() / "hf"
+    hf_dir.mkdir(exist_ok=True)
+    train = next(t for t in ctx.plan["trains"] if t["name"] == ev["after"])
+    save_file(to_hf_names(load_file(str(train_dir / "final" / "model.safetensors"))), str(hf_dir / "model.safetensors"), metadata={"format": "pt"})
+    tok_json = _tokenizer_dir(ctx, ev["after"]) / "tokenizer.json"
+    shutil.copy(tok_json, hf_dir / "tokenizer.json")
+    (hf_dir / "config.json").write_text(json.dumps(hf_config(train["model"], 0, 1), indent=2) + "\n")
+    out = lm_eval.simple_evaluate(model="hf", model_args=f"pretrained={hf_dir},tokenizer={hf_dir}", tasks=[task], batch_size=8)
+    return {k.split(",")[0]: v for k, v in out["results"][task].items() if isinstance(v, (int, float))}
 
 
 def check_gates(gates: list[dict[str, Any]], results: dict[str, Any]) -> list[dict[str, Any]]:
