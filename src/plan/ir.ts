@@ -38,6 +38,7 @@ export const RawSourceIR = z.object({
   uri: z.string(),
   format: z.enum(["jsonl", "parquet"]),
   declared_tokens: count,
+  upsample: positive.optional().describe("copies of every document in the source's pool (quality-aware upsampling)"),
   kind: z.enum(["web", "code", "math", "academic", "books", "synthetic"]),
 });
 

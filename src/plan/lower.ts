@@ -54,7 +54,7 @@ export function lowerProgram({ checked, entryPath, texts }: LowerInput): PlanIR 
     source_hash: hash.digest("hex"),
     cluster: clusterIR(cluster),
     raw_sources: Object.fromEntries([...d.sources.values()].map((s) => [s.name, {
-      uri: s.uri, format: s.format, declared_tokens: Number(s.tokens), kind: s.kind,
+      uri: s.uri, format: s.format, declared_tokens: Number(s.tokens), kind: s.kind, ...(s.upsample && s.upsample > 1 ? { upsample: s.upsample } : {}),
     }])),
     evalsets: Object.fromEntries([...d.evalsets.values()].map((e) => [e.name, { uri: e.uri, task: e.task }])),
     tokenizers: Object.fromEntries([...d.tokenizers.values()].map((t) => [t.name, {

@@ -75,3 +75,15 @@ describe("resource rules", () => {
     expect(es[0]!.help).toBe('did you mean `"H100-80GB"`?');
   });
 });
+
+describe("upsampling", () => {
+  it("`upsample = k` puts k copies in the source's pool: errors/epochs.flow's math fits with upsample 3, not 2", async () => {
+    const { readFileSync } = await import("node:fs");
+    const base = readFileSync("examples/errors/epochs.flow", "utf8");
+    const withUp = (k: number) => base.replace("tokens = 300K, kind = math }", `tokens = 300K, kind = math, upsample = ${k} }`);
+    expect(check(withUp(3))).toEqual([]);
+    const es = check(withUp(2));
+    expect(es.map((e) => e.code)).toEqual(["E0140"]);
+    expect(es[0]!.notes[0]).toContain("(300K declared x upsample 2 x 80% retention) = 5.12 epochs");
+  });
+});

@@ -272,6 +272,8 @@ def mix_step(ctx: StepContext) -> None:
                 manifest = verify_manifest(d)
                 docs_cache[ds] = (read_documents(d, manifest), manifest["eos"], ctx.plan["tokenizers"][manifest["tokenizer"]]["vocab"])
             docs, eos, vocab = docs_cache[ds]
+            # `upsample = k` on the source: k copies of every document in the pool.
+            docs = docs * int(ctx.plan["raw_sources"][ds.split(".", 1)[1]].get("upsample", 1))
             if not docs:
                 raise FlowrtError(f"dataset {ds} has no documents after curation", f"see {ctx.run_dir / 'steps' / ('tokenize.' + ds) / 'stats.json'}")
             items = pieces(docs, st.seq_len)

@@ -14,6 +14,7 @@ export interface DatasetUse {
   readonly curation: string;
   readonly source: string;
   readonly declared: bigint;
+  readonly upsample: number;
   readonly retention: R.Rational;
   readonly available: bigint;
   readonly maxEpochs: R.Rational;
@@ -46,8 +47,10 @@ export function checkEpochs(p: Declarations, train: TrainT, schedule: ResolvedSc
       if (!cur || !src) continue;
       let u = uses.get(q.source);
       if (!u) {
-        const available = R.floor(R.mul(R.rat(src.tokens), cur.retention));
-        u = { dataset: q.source, curation, source, declared: src.tokens, retention: cur.retention, available,
+        // `upsample = k` puts k copies of every document in the source's pool (quality-aware
+        // upsampling, as Dolma/OLMo mixes do): a pass over the pool is k passes over the data.
+        const available = R.floor(R.mul(R.rat(src.tokens * BigInt(src.upsample ?? 1)), cur.retention));
+        u = { dataset: q.source, curation, source, declared: src.tokens, upsample: src.upsample ?? 1, retention: cur.retention, available,
           maxEpochs: src.maxEpochs ?? train.maxEpochs, drawn: 0n, perStage: [] };
         uses.set(q.source, u);
       }
@@ -71,7 +74,7 @@ export function checkEpochs(p: Declarations, train: TrainT, schedule: ResolvedSc
       label: "the cap is crossed in this stage",
       secondary: [{ span: srcSpan, message: `${compact(u.declared)} tokens declared` }],
       notes: [
-        `${grouped(u.drawn)} tokens drawn of ${grouped(u.available)} available (${compact(u.declared)} declared x ${pct(u.retention)} retention) = ${ep.toFixed(2)} epochs, against max_epochs ${R.format(u.maxEpochs)}`,
+        `${grouped(u.drawn)} tokens drawn of ${grouped(u.available)} available (${compact(u.declared)} declared${u.upsample > 1 ? ` x upsample ${u.upsample}` : ""} x ${pct(u.retention)} retention) = ${ep.toFixed(2)} epochs, against max_epochs ${R.format(u.maxEpochs)}`,
         ...u.perStage.map((s) => `stage \`${s.stage}\`: ${grouped(s.tokens)} tokens (${epochsOf(s.tokens, u.available).toFixed(2)} epochs)`),
       ],
       help: `lower \`${u.dataset}\`'s weight, add data to source \`${u.source}\`, or set \`max_epochs = ${Math.ceil(ep)}\` on source \`${u.source}\`${hasOverride ? "" : " if repeating it is intended"}`,
