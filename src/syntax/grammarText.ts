@@ -54,7 +54,8 @@ suffix  = "K" | "M" | "B" | "T"                               (* counts: 10^3 ..
 STRING  = '"' , { any character but '"', "\\\\" or a line break | "\\\\" , any character } , '"' ;
 comment = "//" , { any character but a line break } | "/*" , { any character } , "*/" ;
 (* Whitespace and comments separate tokens and are otherwise ignored; newlines are not significant.
-   After a NUMBER, an IDENT that is a unit word is its unit, unless it is followed by "=", "(", "{" or ".". *)`;
+   After a NUMBER without a unit, an IDENT on the same line that is a unit word is its unit, unless it
+   is followed by "=", "(", "{", "." or by IDENT "{". *)`;
 
 /** grammar/flow.ebnf */
 export function ebnf(): string {

@@ -172,15 +172,20 @@ export class FlowParser extends CstParser {
   }
 
   /**
-   * A unit word after a number that has none, unless the word begins the next item
-   * (`tokens(…)`, `steps {`, `s name {`, `x =`, `a.b`).
+   * A unit word after a number that has none, on the same line, unless the word begins the next
+   * item (`tokens(…)`, `steps {`, `s name {`, `x =`, `a.b`).
    */
   private unitWordFollows(num: IToken): boolean {
     const lit = parseNumberLiteral(num.image);
     if (!lit.ok || lit.unit !== undefined) return false; // `75B tokens` is fine, `80GiB tokens` is not
     const t: IToken = this.LA(1);
     if (t.tokenType !== T.Identifier || !WORD_UNITS.has(t.image)) return false;
-    const next = this.LA(2).tokenType;
+    // A unit word stays on the number's line: on the next line `h <= 0` is a new item.
+    if (t.startLine !== num.endLine) return false;
+    // What follows on the same line decides; a line break after the word ends the item.
+    const after = this.LA(2);
+    if (after.startLine !== t.endLine) return true;
+    const next = after.tokenType;
     if (next === T.Identifier && this.is(3, T.LBrace)) return false;
     return next !== T.Equals && next !== T.LParen && next !== T.LBrace && next !== T.Dot;
   }

@@ -24,11 +24,15 @@ const attr = fc.tuple(path, expr).map(([k, v]) => `${k} = ${v}`);
 const cmp = fc.tuple(path, fc.constantFrom("<=", ">=", "==", "<", ">", "!="), number).map(([a, o, b]) => `${a} ${o} ${b}`);
 const comment = fc.stringMatching(/^[a-zA-Z0-9 ,.]{0,20}$/).map((s) => `// ${s}`.trimEnd());
 
+/** A multi-line block written on one line: items separated by commas, comments dropped. */
+const flatten = (b: string) =>
+  b.replace(/\/\/[^\n]*/g, "").replace(/\{\s*\n\s*/g, "{ ").replace(/\n\s*\}/g, " }").replace(/\n\s*(?=\S)/g, ", ").replace(/\n/g, "");
+
 const block: fc.Arbitrary<string> = fc.letrec<{ b: string }>((tie) => ({
   b: fc.tuple(ident, fc.option(ident, { nil: undefined }), fc.array(fc.oneof(attr, cmp, attr, tie("b")), { maxLength: 4 }), fc.boolean(), fc.option(comment, { nil: undefined }))
     .map(([kw, name, items, oneLine, c]) => {
       const head = name ? `${kw} ${name}` : kw;
-      if (oneLine || items.length === 0) return `${head} { ${items.map((i) => i.replace(/\/\/[^\n]*/g, "").replace(/\n\s*/g, " ")).join(", ")} }`;
+      if (oneLine || items.length === 0) return `${head} { ${items.map(flatten).join(", ")} }`;
       return `${head} {\n${c ? `  ${c}\n` : ""}${items.map((i) => "  " + i.replace(/\n/g, "\n  ")).join("\n")}\n}`;
     }),
 })).b;
