@@ -34,9 +34,9 @@ describe("resource rules", () => {
     expect(es.map((e) => e.code)).toEqual(["E0160"]);
     const notes = es[0]!.notes.join("\n");
     expect(notes).toMatch(/weights .* GiB, gradients .* GiB, optimizer .* GiB, activations .* GiB/);
-    expect(notes).toContain("cheapest fixes:");
-    expect(notes).toMatch(/zero = 1 saves [\d.]+ GiB/);
-    expect(es[0]!.help).toMatch(/^zero = 1 \(saves [\d.]+ GiB\)$/);
+    expect(notes).toMatch(/cheapest fixes first: zero = 1 saves [\d.]+ GiB/);
+    // A 7B model at 4k context on 8 × A100-40GB needs several changes together: the help says so.
+    expect(es[0]!.help).toMatch(/^no single change fits; combine them, starting with zero = 3 \(saves [\d.]+ GiB\)/);
     expect(check(program({ parallel: "tp = 1, pp = 1, zero = 3, recompute = full" }))).toEqual([]);
   });
 

@@ -91,7 +91,9 @@ export function resolveParallel(train: TrainT, model: ModelT, cluster: ClusterT,
     });
     return undefined;
   }
-  const problems = validateParallel(shape, config, { totalGpus: total, gpusPerNode: perNode, batchTokens: Number(train.batch), seqLen });
+  // The batch arithmetic is the schedule's (E0132, per stage); here only the layout itself.
+  const problems = validateParallel(shape, config, { totalGpus: total, gpusPerNode: perNode, batchTokens: Number(train.batch), seqLen })
+    .filter((p) => !p.startsWith("batch "));
   for (const msg of problems) {
     r.report("E0151", at, msg, { help: "choose sizes that divide the model evenly" });
   }
@@ -123,12 +125,22 @@ export function checkMemory(train: TrainT, model: ModelT, cluster: ClusterT, gpu
     r.report("E0160", train.parallel.block ?? train.block.name!, `Estimated memory per ${gpu.name === "cpu" ? "rank" : "GPU"} is ${gib(m.total)} in stage \`${worst.stage}\`, more than the ${gib(fit.usableBytes)} usable on a ${gpu.name}.`, {
       notes: [
         ...memoryLines(m),
-        ...(fixes.length ? ["cheapest fixes:", ...fixes.slice(0, 4).map((f) => `  ${f.change} saves ${gib(f.savesBytes)}`)] : []),
+        ...(fixes.length ? [`cheapest fixes first: ${fixes.slice(0, 5).map((f) => `${f.change} saves ${gib(f.savesBytes)}${f.fits ? " (fits)" : ""}`).join("; ")}`] : []),
       ],
-      help: fixes[0] ? `${fixes[0].change} (saves ${gib(fixes[0].savesBytes)})` : "use more GPUs, a larger GPU, or a smaller micro_batch",
+      help: fixHelp(fixes),
     });
   }
   return worst;
+}
+
+/** The cheapest change that fits on its own; else the biggest saving to start from. */
+function fixHelp(fixes: readonly { change: string; savesBytes: number; fits: boolean }[]): string {
+  const fit = fixes.find((f) => f.fits);
+  if (fit) return `${fit.change} (saves ${gib(fit.savesBytes)}, and fits)`;
+  const biggest = [...fixes].sort((a, b) => b.savesBytes - a.savesBytes)[0];
+  return biggest
+    ? `no single change fits; combine them, starting with ${biggest.change} (saves ${gib(biggest.savesBytes)}), or use more or larger GPUs`
+    : "use more GPUs, a larger GPU, or a smaller micro_batch";
 }
 
 export function memoryLines(m: MemoryBreakdown): string[] {

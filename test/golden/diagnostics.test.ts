@@ -1,0 +1,35 @@
+// Golden diagnostics (Pkl style): test/golden/diagnostics/CODE.flow triggers CODE (its header says
+// so), and what `flowc check` prints for it is CODE.err beside it. UPDATE_GOLDEN=1 rewrites the
+// .err files. Every code of the catalog has a golden example (E0012, a missing entry file, is the
+// one that cannot be a file; it is checked through the loader).
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ALL_CODES } from "../../src/diagnostics/catalog.js";
+import { renderAll } from "../../src/diagnostics/render.js";
+import { loadProgram } from "../../src/source/loader.js";
+import { checkPath } from "../../src/pipeline.js";
+
+const DIR = "test/golden/diagnostics";
+const cases = readdirSync(DIR).filter((f) => /^[EW]\d{4}\.flow$/.test(f)).map((f) => f.slice(0, 5)).sort();
+
+describe("golden diagnostics", () => {
+  it.each(cases)("%s", (code) => {
+    const res = checkPath(join(DIR, `${code}.flow`));
+    expect(res.diagnostics.map((d) => d.code)).toContain(code);
+    const text = renderAll(res.diagnostics, res.texts, { color: false, cwd: process.cwd() });
+    const golden = join(DIR, `${code}.err`);
+    if (process.env.UPDATE_GOLDEN === "1" || !existsSync(golden)) writeFileSync(golden, text);
+    expect(text).toBe(readFileSync(golden, "utf8"));
+  });
+
+  it("every code of the catalog has a golden example", () => {
+    const missing = ALL_CODES.map((c) => c.code).filter((c) => !cases.includes(c) && c !== "E0012");
+    expect(missing).toEqual([]);
+  });
+
+  it("E0012: a missing entry file", () => {
+    const r = loadProgram("test/golden/diagnostics/no-such-file.flow");
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["E0012"]);
+  });
+});
