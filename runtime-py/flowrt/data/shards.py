@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import struct
 from pathlib import Path
 
@@ -41,10 +43,10 @@ def write_token_shard(directory: Path, name: str, docs: list[np.ndarray], vocab:
     lengths = np.array([len(d) for d in docs], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     flat = np.concatenate(docs).astype(dtype) if docs else np.zeros(0, dtype)
+    # The flat token file is Megatron's .bin byte for byte: written once, hard-linked as .tokens.
     files = {
-        f"{name}.tokens": lambda p: flat.tofile(p),
-        f"{name}.index.npy": lambda p: np.save(p, offsets),
         f"{name}.bin": lambda p: flat.tofile(p),
+        f"{name}.index.npy": lambda p: np.save(p, offsets),
         f"{name}.idx": lambda p: write_megatron_index(p, lengths, dtype),
     }
     out = {}
@@ -55,6 +57,13 @@ def write_token_shard(directory: Path, name: str, docs: list[np.ndarray], vocab:
             write(f)
         tmp.replace(final)
         out[fname] = {"sha256": sha256(final), "bytes": final.stat().st_size}
+    tokens = directory / f"{name}.tokens"
+    tokens.unlink(missing_ok=True)
+    try:
+        os.link(directory / f"{name}.bin", tokens)
+    except OSError:  # filesystems without hard links
+        shutil.copyfile(directory / f"{name}.bin", tokens)
+    out[f"{name}.tokens"] = dict(out[f"{name}.bin"])
     return {"files": out, "documents": int(len(docs)), "tokens": int(flat.size), "dtype": dtype.name}
 
 
