@@ -31,31 +31,38 @@ export function generate(lines: number): { flow: string; yaml: string; lines: nu
   return { flow: flow.join("\n") + "\n", yaml: yaml.join("\n") + "\n", lines: flow.length };
 }
 
-function time(f: () => void, minMs = 300): number {
-  f(); // warm-up
-  let runs = 0;
-  const t0 = performance.now();
-  do { f(); runs++; } while (performance.now() - t0 < minMs);
-  return (performance.now() - t0) / runs;
+/** Median milliseconds of `runs` timed calls (after one warm-up call unless `warm` is false): the median resists a noisy machine. */
+function time(f: () => void, runs: number, warm = true): number {
+  if (warm) f();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    f();
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  return ms[Math.floor(ms.length / 2)]!;
 }
 
 export function benchParse(): string[] {
   const out = ["parse + check vs. yaml.parse (baseline), same document", "lines      flowc parse   flowc parse+check   yaml.parse   parse/yaml"];
   // Warm the JIT on a mid-size document first, so the smallest size is not measured cold.
   const warm = generate(20_000);
-  for (let i = 0; i < 5; i++) { parseText(warm.flow, "warm.flow"); parseYaml(warm.yaml); }
+  for (let i = 0; i < 10; i++) { checkFiles([parseText(warm.flow, "warm.flow").value]); parseYaml(warm.yaml); }
   for (const size of [5_000, 50_000, 500_000]) {
     const g = generate(size);
-    const tParse = time(() => parseText(g.flow, "bench.flow"), size > 100_000 ? 0 : 300);
+    const runs = size > 100_000 ? 3 : 9;
+    const tParse = time(() => parseText(g.flow, "bench.flow"), runs);
     const tCheck = time(() => {
       const r = parseText(g.flow, "bench.flow");
       const c = checkFiles([r.value]);
       if (c.diagnostics.some((d) => d.severity === "error")) throw new Error(`bench program has errors: ${c.diagnostics[0]!.message}`);
-    }, size > 100_000 ? 0 : 300);
-    const tYaml = time(() => parseYaml(g.yaml), size > 100_000 ? 0 : 300);
+    }, runs);
+    // yaml needs about two minutes for 500k lines: one cold run there.
+    const tYaml = size > 100_000 ? time(() => parseYaml(g.yaml), 1, false) : time(() => parseYaml(g.yaml), runs);
     const lps = (ms: number) => `${Math.round(g.lines / (ms / 1000)).toLocaleString("en-US")}/s`.padStart(12);
     out.push(`${String(g.lines).padEnd(9)} ${lps(tParse)}   ${lps(tCheck).padStart(17)}   ${lps(tYaml)}   ${(tYaml / tParse).toFixed(2)}x`);
   }
-  out.push("(lines/s; the last column is how many times faster than the YAML baseline flowc's parse is)");
+  out.push("(lines/s, median of 9 runs, 3 at 500k (yaml: 1); the last column is how many times faster than the YAML baseline flowc's parse is)");
   return out;
 }

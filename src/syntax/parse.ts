@@ -33,6 +33,8 @@ export function parseText(text: string, file: string): Result<FlowFile> {
   parserInstance.input = tokens;
   const cst = parserInstance.file();
   for (const e of parserInstance.errors) diagnostics.push(parseError(e, file, text));
+  // The shared parser would otherwise keep this file's tokens alive until the next parse.
+  parserInstance.input = [];
   const comments = (lexed.groups.comments ?? []) as IToken[];
   const ast = new AstBuilder(file, diagnostics).buildFile(cst, text, comments);
   return { value: ast, diagnostics: dedupe(diagnostics) };
