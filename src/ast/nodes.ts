@@ -156,7 +156,8 @@ export interface ErrorExpr {
   readonly span: Span;
 }
 
-export type Node = FlowFile | Import | Block | Attribute | ExprItem | Expr | Ident | Comment;
+/** Any node: the union is generated from the interfaces above (src/generated/ast-walk.ts). */
+export type { AstNode as Node } from "../generated/ast-walk.js";
 
 /** The dotted text of a path: `tok_all.fineweb_edu`. */
 export function pathText(p: Path): string {

@@ -3,6 +3,7 @@
 // reported here, where the token is at hand.
 import type { CstNode, IToken } from "chevrotain";
 import type * as A from "../ast/nodes.js";
+import type * as C from "../generated/cst.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { span as mkSpan, type Span } from "../source/span.js";
 import { applyWordUnit, parseNumberLiteral, UNITS } from "../units/literal.js";
@@ -10,38 +11,57 @@ import { suggest } from "../diagnostics/suggest.js";
 import { syntaxDiagnostic } from "./diagnose.js";
 
 type Children = Record<string, (CstNode | IToken)[] | undefined>;
+// Child keys of a generated CST node type that hold tokens, and those that hold nodes: a misspelt
+// key, or a token asked for as a node, is a compile error rather than a silently empty list.
+type Kids<N extends CstNode> = N extends { children: infer K } ? K : never;
+type TokenKey<N extends CstNode> = { [K in keyof Kids<N>]-?: NonNullable<Kids<N>[K]> extends IToken[] ? K : never }[keyof Kids<N>] & string;
+type NodeKey<N extends CstNode> = { [K in keyof Kids<N>]-?: NonNullable<Kids<N>[K]> extends CstNode[] ? K : never }[keyof Kids<N>] & string;
+type NodeAt<N extends CstNode, K extends keyof Kids<N>> = NonNullable<Kids<N>[K]> extends (infer E)[] ? E : never;
 
 const isToken = (x: CstNode | IToken): x is IToken => "image" in x;
 
 export class AstBuilder {
   constructor(private readonly fileName: string, private readonly diagnostics: Diagnostic[]) {}
 
+  /** End of the last token a span was made for (tokens come in source order): where an empty recovered node goes. */
+  private lastEnd = 0;
+
   private tokSpan(t: IToken): Span {
-    return mkSpan(this.fileName, t.startOffset, (t.endOffset ?? t.startOffset) + 1);
+    const sp = mkSpan(this.fileName, t.startOffset, (t.endOffset ?? t.startOffset) + 1);
+    this.lastEnd = Math.max(this.lastEnd, sp.end);
+    return sp;
   }
 
-  /** Span of a CST node from its first to its last token (an empty span at `fallback` if none). */
-  private nodeSpan(n: CstNode, fallback = 0): Span {
+  /** The smallest span holding all of `spans` (operands of a recovered expression may be out of order). */
+  private cover(...spans: Span[]): Span {
+    return mkSpan(this.fileName, Math.min(...spans.map((x) => x.start)), Math.max(...spans.map((x) => x.end)));
+  }
+
+  /**
+   * Span of a CST node from its first to its last token. A node the parser recovered without any
+   * token gets an empty span where the text before it ends, so it nests inside its parent.
+   */
+  private nodeSpan(n: CstNode): Span {
     const loc = n.location;
     if (loc && Number.isFinite(loc.startOffset) && loc.endOffset !== undefined && Number.isFinite(loc.endOffset)) {
       return mkSpan(this.fileName, loc.startOffset, loc.endOffset + 1);
     }
-    return mkSpan(this.fileName, fallback, fallback);
+    return mkSpan(this.fileName, this.lastEnd, this.lastEnd);
   }
 
-  private tokens(n: CstNode, key: string): IToken[] {
+  private tokens<N extends CstNode>(n: N, key: TokenKey<N>): IToken[] {
     return ((n.children as Children)[key] ?? []).filter(isToken).filter((t) => !Number.isNaN(t.startOffset));
   }
 
-  private nodes(n: CstNode, key: string): CstNode[] {
-    return ((n.children as Children)[key] ?? []).filter((c): c is CstNode => !isToken(c));
+  private nodes<N extends CstNode, K extends NodeKey<N>>(n: N, key: K): NodeAt<N, K>[] {
+    return ((n.children as Children)[key] ?? []).filter((c) => !isToken(c)) as NodeAt<N, K>[];
   }
 
   private ident(t: IToken): A.Ident {
     return { kind: "Ident", name: t.image, span: this.tokSpan(t) };
   }
 
-  buildFile(cst: CstNode, text: string, comments: IToken[]): A.FlowFile {
+  buildFile(cst: C.FileCstNode, text: string, comments: IToken[]): A.FlowFile {
     const imports: A.Import[] = [];
     const decls: A.Block[] = [];
     // Keep source order between imports and blocks by offset.
@@ -64,7 +84,7 @@ export class AstBuilder {
     };
   }
 
-  private block(n: CstNode): A.Block | undefined {
+  private block(n: C.BlockCstNode): A.Block | undefined {
     const kw = this.tokens(n, "keyword")[0];
     if (!kw) return undefined;
     const name = this.tokens(n, "name")[0];
@@ -84,7 +104,7 @@ export class AstBuilder {
     };
   }
 
-  private item(n: CstNode): A.BodyItem | undefined {
+  private item(n: C.ItemCstNode): A.BodyItem | undefined {
     const b = this.nodes(n, "block")[0];
     if (b) return this.block(b);
     const a = this.nodes(n, "attribute")[0];
@@ -104,13 +124,13 @@ export class AstBuilder {
     return undefined;
   }
 
-  private path(n: CstNode): A.Path | undefined {
+  private path(n: C.PathCstNode): A.Path | undefined {
     const ids = this.tokens(n, "Identifier").sort((x, y) => x.startOffset - y.startOffset);
     if (ids.length === 0) return undefined;
     return { kind: "Path", parts: ids.map((t) => this.ident(t)), span: this.nodeSpan(n) };
   }
 
-  private expression(n: CstNode): A.Expr {
+  private expression(n: C.ExpressionCstNode): A.Expr {
     const lhs = this.nodes(n, "lhs")[0];
     const left = lhs ? this.additive(lhs) : this.error(n);
     const op = this.tokens(n, "op")[0];
@@ -119,46 +139,46 @@ export class AstBuilder {
     const right = rhs ? this.additive(rhs) : this.error(n);
     return {
       kind: "Binary", op: op.image as A.BinaryOp, left, right, opSpan: this.tokSpan(op),
-      span: mkSpan(this.fileName, left.span.start, Math.max(right.span.end, op.endOffset! + 1)),
+      span: this.cover(left.span, this.tokSpan(op), right.span),
     };
   }
 
   /** Left-associative chains: operands and operators interleave by offset. */
-  private chain(n: CstNode, operand: (c: CstNode) => A.Expr): A.Expr {
-    const operands = this.nodes(n, "operands").map(operand);
-    const ops = this.tokens(n, "ops").sort((x, y) => x.startOffset - y.startOffset);
+  private chain(n: CstNode, operands: A.Expr[], opTokens: IToken[]): A.Expr {
+    const ops = opTokens.sort((x, y) => x.startOffset - y.startOffset);
     if (operands.length === 0) return this.error(n);
     let acc = operands[0]!;
     for (let i = 0; i < ops.length && i + 1 < operands.length; i++) {
       const right = operands[i + 1]!;
       acc = {
         kind: "Binary", op: ops[i]!.image as A.BinaryOp, left: acc, right, opSpan: this.tokSpan(ops[i]!),
-        span: mkSpan(this.fileName, acc.span.start, right.span.end),
+        span: this.cover(acc.span, right.span),
       };
     }
     return acc;
   }
 
-  private additive(n: CstNode): A.Expr {
-    return this.chain(n, (c) => this.multiplicative(c));
+  private additive(n: C.AdditiveCstNode): A.Expr {
+    return this.chain(n, this.nodes(n, "operands").map((c) => this.multiplicative(c)), this.tokens(n, "ops"));
   }
 
-  private multiplicative(n: CstNode): A.Expr {
-    return this.chain(n, (c) => this.unary(c));
+  private multiplicative(n: C.MultiplicativeCstNode): A.Expr {
+    return this.chain(n, this.nodes(n, "operands").map((c) => this.unary(c)), this.tokens(n, "ops"));
   }
 
-  private unary(n: CstNode): A.Expr {
+  private unary(n: C.UnaryCstNode): A.Expr {
     const minus = this.tokens(n, "Minus")[0];
     const inner = this.nodes(n, "unary")[0];
     if (minus && inner) {
+      const minusSpan = this.tokSpan(minus);
       const operand = this.unary(inner);
-      return { kind: "Unary", op: "-", operand, span: mkSpan(this.fileName, minus.startOffset, operand.span.end) };
+      return { kind: "Unary", op: "-", operand, span: this.cover(minusSpan, operand.span) };
     }
     const p = this.nodes(n, "primary")[0];
     return p ? this.primary(p) : this.error(n);
   }
 
-  private primary(n: CstNode): A.Expr {
+  private primary(n: C.PrimaryCstNode): A.Expr {
     const num = this.nodes(n, "number")[0];
     if (num) return this.number(num);
     const str = this.tokens(n, "StringLiteral")[0];
@@ -167,10 +187,12 @@ export class AstBuilder {
     if (t) return { kind: "Bool", value: t.image === "true", span: this.tokSpan(t) };
     const list = this.nodes(n, "list")[0];
     if (list) {
+      for (const t of this.tokens(list, "LBracket")) this.tokSpan(t); // a missing item goes after `[`
       return { kind: "List", items: this.nodes(list, "expression").map((e) => this.expression(e)), span: this.nodeSpan(list) };
     }
     const par = this.nodes(n, "parenthesized")[0];
     if (par) {
+      for (const t of this.tokens(par, "LParen")) this.tokSpan(t); // a missing inner expression goes after `(`
       const e = this.nodes(par, "expression")[0];
       return { kind: "Paren", expr: e ? this.expression(e) : this.error(par), span: this.nodeSpan(par) };
     }
@@ -179,7 +201,7 @@ export class AstBuilder {
     return this.error(n);
   }
 
-  private reference(n: CstNode): A.Expr {
+  private reference(n: C.ReferenceCstNode): A.Expr {
     const p = this.nodes(n, "path")[0];
     const path = p ? this.path(p) : undefined;
     if (!path) return this.error(n);
@@ -192,12 +214,12 @@ export class AstBuilder {
     return { kind: "Call", callee: path.parts[path.parts.length - 1]!, args, span: this.nodeSpan(n) };
   }
 
-  private number(n: CstNode): A.Expr {
+  private number(n: C.NumberCstNode): A.Expr {
     const tok = this.tokens(n, "NumberLiteral")[0];
     if (!tok) return this.error(n);
     const unitTok = this.tokens(n, "unit")[0];
     const res = parseNumberLiteral(tok.image);
-    const sp = unitTok ? mkSpan(this.fileName, tok.startOffset, unitTok.endOffset! + 1) : this.tokSpan(tok);
+    const sp = unitTok ? this.cover(this.tokSpan(tok), this.tokSpan(unitTok)) : this.tokSpan(tok);
     const text = unitTok ? `${tok.image} ${unitTok.image}` : tok.image;
     if (!res.ok) {
       const guess = res.suffix ? suggest(res.suffix, Object.keys(UNITS)) ?? suggest(res.suffix.toLowerCase(), Object.keys(UNITS)) : undefined;

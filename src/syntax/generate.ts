@@ -1,6 +1,7 @@
-// `npm run gen`: writes the generated grammar artifacts (checked by test/syntax/grammar.test.ts).
+// `npm run gen`: writes the generated grammar artifacts and AST utilities (checked by test/syntax/grammar.test.ts).
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { astWalkDeclarations } from "../ast/generateWalk.js";
 import { cstDeclarations, ebnf, syntaxDiagrams } from "./grammarText.js";
 
 const root = new URL("../../", import.meta.url);
@@ -8,6 +9,7 @@ export const GENERATED: Record<string, () => string> = {
   "grammar/flow.ebnf": ebnf,
   "grammar/syntax-diagrams.html": syntaxDiagrams,
   "src/generated/cst.ts": cstDeclarations,
+  "src/generated/ast-walk.ts": astWalkDeclarations,
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -5,6 +5,7 @@ import type { IRecognitionException, IToken } from "chevrotain";
 import type { FlowFile } from "../ast/nodes.js";
 import type { Diagnostic, Result } from "../diagnostics/diagnostic.js";
 import { span } from "../source/span.js";
+import type { FileCstNode } from "../generated/cst.js";
 import { AstBuilder } from "./build.js";
 import { syntaxDiagnostic } from "./diagnose.js";
 import { parserInstance } from "./parser.js";
@@ -31,7 +32,7 @@ export function parseText(text: string, file: string): Result<FlowFile> {
     tokens.push(t);
   }
   parserInstance.input = tokens;
-  const cst = parserInstance.file();
+  const cst = parserInstance.file() as FileCstNode; // the shape src/generated/cst.ts declares for this rule
   for (const e of parserInstance.errors) diagnostics.push(parseError(e, file, text));
   // The shared parser would otherwise keep this file's tokens alive until the next parse.
   parserInstance.input = [];

@@ -1,5 +1,5 @@
 // Parser and formatter properties: format/parse round trip, idempotence, and no crash (only
-// diagnostics with valid spans) on arbitrary input and on mutations of the examples.
+// diagnostics with valid spans, and AST nodes nested by span) on arbitrary input and on mutations of the examples.
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { formatText } from "../../src/syntax/format.js";
 import { checkFiles } from "../../src/check/check.js";
 import { stripSpans, spansInside } from "../helpers/ast.js";
 import { syntacticProgram } from "../helpers/programs.js";
+import { badNodeSpan } from "../helpers/ast-spans.js";
 
 const EXAMPLES = ["examples/tiny.flow", "examples/smollm2-1.7b.flow", "examples/errors/typo.flow"].map((f) => readFileSync(f, "utf8"));
 const noComments = (x: unknown) => { const o = stripSpans(x) as Record<string, unknown>; delete o.comments; return o; };
@@ -17,6 +18,7 @@ describe("parser and formatter", () => {
     fc.assert(fc.property(syntacticProgram, (p) => {
       const r = parseText(p, "gen.flow");
       expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      expect(badNodeSpan(r.value, p.length)).toBeUndefined();
     }), { numRuns: 300 });
   });
 
@@ -43,6 +45,7 @@ describe("parser and formatter", () => {
     fc.assert(fc.property(fc.string({ maxLength: 300 }), (s) => {
       const r = parseText(s, "any.flow");
       expect(spansInside(r.diagnostics, s.length)).toBe(true);
+      expect(badNodeSpan(r.value, s.length)).toBeUndefined();
       if (!r.diagnostics.some((d) => d.severity === "error")) checkFiles([r.value]);
     }), { numRuns: 500 });
   });
@@ -55,6 +58,7 @@ describe("parser and formatter", () => {
       const m = op === "replace" ? t.slice(0, i) + ch + t.slice(i + 1) : op === "insert" ? t.slice(0, i) + ch + t.slice(i) : t.slice(0, i) + t.slice(i + 1);
       const r = parseText(m, "mut.flow");
       expect(spansInside(r.diagnostics, m.length)).toBe(true);
+      expect(badNodeSpan(r.value, m.length)).toBeUndefined();
       const c = checkFiles([r.value]);
       expect(spansInside(c.diagnostics, m.length)).toBe(true);
     }), { numRuns: 400 });
