@@ -52,17 +52,37 @@ def test_corrupt_shard_is_detected_with_a_clear_error(data_run, tmp_path):
         verify_manifest(copy)
 
 
-def test_mix_lays_out_exact_quotas_in_the_sampler_order(data_run):
+def test_mix_layout_draws_exact_quotas_in_the_sampler_order(data_run):
+    from flowrt.data.layout import StageData, step_draws
+
     plan = json.loads((data_run / "plan.json").read_text())
     train = plan["trains"][0]
     sched = schedule_of(train)
     mix = data_run / "steps" / "mix.pretrain"
+    layout = json.loads((mix / "layout.json").read_text())
+    carried: dict[str, int] = {}
     for st, ir in zip(sched.stages, train["stages"]):
-        tokens = np.load(mix / f"{st.name}.tokens.npy")
-        segments = np.load(mix / f"{st.name}.segments.npy")
-        assert tokens.shape == (ir["sequences"], ir["seq_len"]) == segments.shape
-        order = [s for k in range(st.first_step, st.last_step) for s in batch_sources(sched, k)]
-        assert {k: order.count(k) for k in ir["mix"]} == {k: v["sequences"] for k, v in ir["mix"].items()}
+        draws = [d for k in range(st.first_step, st.last_step) for d in step_draws(sched, layout, k)]
+        # The datasets follow the sampler, and each hits its quota exactly.
+        assert [d.dataset for d in draws] == [s for k in range(st.first_step, st.last_step) for s in batch_sources(sched, k)]
+        assert {k: sum(d.dataset == k for d in draws) for k in ir["mix"]} == {k: v["sequences"] for k, v in ir["mix"].items()}
+        # Within a dataset the rows run on from where the previous stage of that seq_len stopped, cycling.
+        for ds in ir["mix"]:
+            entry = layout["packed"][f"{ds}.L{st.seq_len}"]
+            rows = [d.row for d in draws if d.dataset == ds]
+            first = carried.get(f"{ds}.L{st.seq_len}", 0)
+            assert rows == [(first + i) % entry["rows"] for i in range(len(rows))]
+            carried[f"{ds}.L{st.seq_len}"] = first + len(rows)
+        # Rank slices of a step are the global batch's rows, whatever dp.
+        data = StageData(mix, sched, st)
+        k = st.first_step
+        whole, _ = data.rows(k, 0, st.sequences_per_step)
+        assert whole.shape == (st.sequences_per_step, st.seq_len)
+        d0 = step_draws(sched, layout, k)[0]
+        assert (whole[0] == np.load(mix / layout["packed"][f"{d0.dataset}.L{st.seq_len}"]["tokens"])[d0.row]).all()
+        dp = 2 if st.sequences_per_step % 2 == 0 else 1
+        halves = [data.rank_batch(k, r, dp)[0].numpy() for r in range(dp)]
+        assert (np.concatenate(halves) == whole).all()
     stats = json.loads((mix / "stats.json").read_text())
     for stage in stats["stages"].values():
         for ds in stage.values():
@@ -107,3 +127,25 @@ def test_op_command_on_a_real_file(tmp_path):
     assert res["docs_in"] > res["docs_out"] > 0
     r = flowrt("op", "pii", "--redact", "email,phone,ip", str(out), str(tmp_path / "pii.jsonl"))
     assert json.loads(r.stdout)["redacted:email"] > 0
+
+
+def test_upsample_is_k_cycles_of_the_packing_and_counts_in_the_epoch_check(data_run, tmp_path):
+    import shutil
+
+    plan = json.loads((data_run / "plan.json").read_text())
+    run = tmp_path / "run"
+    shutil.copytree(data_run / "steps", run / "steps", ignore=shutil.ignore_patterns("mix.*"))
+    base = json.loads((data_run / "steps" / "mix.pretrain" / "stats.json").read_text())
+    stage, ds = next((s, d) for s, v in base["stages"].items() for d in v)
+    # A pool too small for the plan's draws fails with the measured figures; upsample = 3 makes room.
+    total = sum(v[ds]["passes"] for v in base["stages"].values() if ds in v)
+    plan["sources"][ds]["max_epochs"] = total / 2
+    p = write_plan(run, plan)
+    bad = flowrt("step", "--plan", str(p), "--step", "mix.pretrain", check=False)
+    assert bad.returncode != 0 and f"dataset {ds}" in bad.stderr and "max_epochs" in bad.stderr and "Traceback" not in bad.stderr
+    plan["raw_sources"][ds.split(".", 1)[1]]["upsample"] = 3
+    flowrt("step", "--plan", str(write_plan(run, plan)), "--step", "mix.pretrain")
+    stats = json.loads((run / "steps" / "mix.pretrain" / "stats.json").read_text())
+    got = stats["stages"][stage][ds]
+    assert got["upsample"] == 3 and got["packed_sequences"] == base["stages"][stage][ds]["packed_sequences"]
+    assert got["passes"] == pytest.approx(base["stages"][stage][ds]["passes"] / 3)

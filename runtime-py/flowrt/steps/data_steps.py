@@ -14,13 +14,13 @@ from ..context import StepContext, is_done, mark_done
 from ..curate.decontam import Decontaminator
 from ..curate.dedup import MinHasher, exact_key, lsh_duplicates, simhash, simhash_duplicates
 from ..curate.ops import make_op
+from ..data.layout import LAYOUT, packed_name
 from ..data.pack import best_fit_decreasing, materialize, pieces
 from ..data.shards import read_documents, verify_manifest, write_token_shard
 from ..docs import expand, read_docs, write_jsonl
 from ..errors import FlowrtError
 from ..plan import train_of
 from ..plan_schedule import schedule_of
-from ..schedule import batch_sources
 
 EOS = "<|endoftext|>"
 PAD = "<|pad|>"
@@ -253,66 +253,63 @@ def _read_items(path: Path):
 # ---- mix -------------------------------------------------------------------------------------------
 
 def mix_step(ctx: StepContext) -> None:
-    """Per stage: pack each dataset's documents into sequences of the stage's seq_len (BFD), take
-    exactly the stage's quota of sequences from each (repeating the dataset when the quota
-    exceeds one pass: that is what `epochs` counts), and lay them out in the sampler's order."""
+    """Packs each dataset of the run once per sequence length (BFD) and writes the layout the
+    training loop reads sequences through (flowrt.data.layout): per stage, the row each dataset
+    starts from. Which dataset each sequence comes from is the sampler's, computed per step, so
+    the stage is never copied out. Checks the planned passes over each dataset against
+    `max_epochs` with the sequence counts that packing actually produced."""
     train = train_of(ctx.plan, ctx.step["params"]["train"])
     sched = schedule_of(train)
     out = ctx.out_dir()
-    docs_cache: dict[str, tuple[list[np.ndarray], int, int]] = {}
+    (out / "packed").mkdir(exist_ok=True)
+    docs_cache: dict[str, tuple[list[np.ndarray], int]] = {}
+    layout: dict[str, Any] = {"train": train["name"], "packed": {}, "stages": {}}
     report: dict[str, Any] = {"stages": {}}
     drawn_passes: dict[str, float] = {}
-    cursors: dict[tuple[str, int], int] = {}
+    cursors: dict[str, int] = {}  # by packed name: rows drawn so far, carried across stages
     for st, ir in zip(sched.stages, train["stages"]):
-        packed_by_source = {}
-        stage_report = {}
+        quotas = {q.source: q.sequences for q in st.quotas}
+        if sum(quotas.values()) != st.sequences:
+            raise FlowrtError(f"stage {st.name}: quotas sum to {sum(quotas.values())} sequences, the stage has {st.sequences}",
+                              "the plan is inconsistent: re-run `flowc plan` and the run")
+        stage_report, starts = {}, {}
         for ds in ir["mix"]:
-            if ds not in docs_cache:
-                d = ctx.input_dir(f"tokenize.{ds}")
-                manifest = verify_manifest(d)
-                docs_cache[ds] = (read_documents(d, manifest), manifest["eos"], ctx.plan["tokenizers"][manifest["tokenizer"]]["vocab"])
-            docs, eos, vocab = docs_cache[ds]
-            # `upsample = k` on the source: k copies of every document in the pool.
-            docs = docs * int(ctx.plan["raw_sources"][ds.split(".", 1)[1]].get("upsample", 1))
-            if not docs:
-                raise FlowrtError(f"dataset {ds} has no documents after curation", f"see {ctx.run_dir / 'steps' / ('tokenize.' + ds) / 'stats.json'}")
-            items = pieces(docs, st.seq_len)
-            packed = materialize(items, best_fit_decreasing(items, st.seq_len), st.seq_len, pad=eos)
-            packed_by_source[ds] = packed
-            quota = ir["mix"][ds]["sequences"]
-            stage_report[ds] = {"packed_sequences": len(packed.tokens), "quota": quota, "passes": quota / max(1, len(packed.tokens)),
-                                "padding": round(packed.padding, 5)}
-            drawn_passes[ds] = drawn_passes.get(ds, 0.0) + quota / max(1, len(packed.tokens))
+            name = packed_name(ds, st.seq_len)
+            if name not in layout["packed"]:
+                if ds not in docs_cache:
+                    d = ctx.input_dir(f"tokenize.{ds}")
+                    manifest = verify_manifest(d)
+                    docs_cache[ds] = (read_documents(d, manifest), manifest["eos"])
+                docs, eos = docs_cache[ds]
+                if not docs:
+                    raise FlowrtError(f"dataset {ds} has no documents after curation", f"see {ctx.run_dir / 'steps' / ('tokenize.' + ds) / 'stats.json'}")
+                items = pieces(docs, st.seq_len)
+                packed = materialize(items, best_fit_decreasing(items, st.seq_len), st.seq_len, pad=eos)
+                files = {"tokens": f"packed/{name}.tokens.npy", "segments": f"packed/{name}.segments.npy"}
+                np.save(out / files["tokens"], packed.tokens.astype(np.int32))
+                np.save(out / files["segments"], packed.segments)
+                # `upsample = k` on the source: a pool of k copies of every document, i.e. k cycles of the packing.
+                upsample = int(ctx.plan["raw_sources"][ds.split(".", 1)[1]].get("upsample", 1))
+                layout["packed"][name] = {**files, "rows": len(packed.tokens), "pool": len(packed.tokens) * upsample,
+                                          "padding": round(packed.padding, 5)}
+            entry = layout["packed"][name]
+            quota = quotas[ds]
+            starts[ds] = cursors.get(name, 0) % entry["rows"]
+            cursors[name] = cursors.get(name, 0) + quota
+            passes = quota / entry["pool"]
+            drawn_passes[ds] = drawn_passes.get(ds, 0.0) + passes
+            stage_report[ds] = {"packed_sequences": entry["rows"], "upsample": entry["pool"] // entry["rows"], "quota": quota,
+                                "passes": passes, "padding": entry["padding"]}
             cap = ctx.plan["sources"][ds]["max_epochs"]
             if drawn_passes[ds] > cap:
                 raise FlowrtError(
                     f"dataset {ds}: the plan draws {drawn_passes[ds]:.2f} passes over what survived curation "
-                    f"({len(packed.tokens)} sequences of {st.seq_len}), past its max_epochs {cap}",
+                    f"({entry['pool']} sequences of {st.seq_len}), past its max_epochs {cap}",
                     "curation kept less than the .flow declares: set the source's `tokens` or the curation's "
                     f"`expect_retention` to the measured values (see steps/tokenize.{ds}/stats.json) and re-plan")
-        n = st.sequences
-        tokens = np.lib.format.open_memmap(out / f"{st.name}.tokens.npy", mode="w+", dtype=np.int32, shape=(n, st.seq_len))
-        segments = np.lib.format.open_memmap(out / f"{st.name}.segments.npy", mode="w+", dtype=np.int16, shape=(n, st.seq_len))
-        # Each dataset continues where the previous stage left it, so stages see fresh data before repeats.
-        drawn_here = {ds: 0 for ds in ir["mix"]}
-        row = 0
-        for step in range(st.first_step, st.last_step):
-            for ds in batch_sources(sched, step):
-                pk = packed_by_source[ds]
-                key = (ds, st.seq_len)
-                k = cursors.get(key, 0) % len(pk.tokens)
-                tokens[row] = pk.tokens[k]
-                segments[row] = pk.segments[k]
-                cursors[key] = cursors.get(key, 0) + 1
-                drawn_here[ds] += 1
-                row += 1
-        tokens.flush()
-        segments.flush()
-        assert row == n, (row, n)
-        for ds, c in drawn_here.items():
-            if c != ir["mix"][ds]["sequences"]:
-                raise FlowrtError(f"stage {st.name}: drew {c} sequences of {ds}, the plan says {ir['mix'][ds]['sequences']}")
+        layout["stages"][st.name] = {"seq_len": st.seq_len, "sequences": st.sequences, "start": starts}
         report["stages"][st.name] = stage_report
+    (out / LAYOUT).write_text(json.dumps(layout, indent=2) + "\n")
     (out / "stats.json").write_text(json.dumps(report, indent=2) + "\n")
     mark_done(out, report)
-    ctx.log.info("mix %s: %d stages laid out", train["name"], len(sched.stages))
+    ctx.log.info("mix %s: %d stages, %d packed datasets", train["name"], len(sched.stages), len(layout["packed"]))

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
+from ..data.layout import StageData
 from ..errors import FlowrtError
 from ..model.llama import Llama, ModelConfig, loss_fn
 from ..plan_schedule import schedule_of
@@ -57,35 +58,6 @@ class TrainConfig:
                    precision=train["precision"], tp=p["tp"], pp=p["pp"], dp=p["dp"], cp=p["cp"], zero=p["zero"],
                    recompute=p["recompute"], lr=o["lr"], betas=tuple(o["betas"]), weight_decay=o["weight_decay"], eps=o["eps"],
                    clip=o["clip"], seed=train["seed"])
-
-
-class StageData:
-    """The packed sequences the mix step laid out for one stage, in the sampler's order: the
-    global batch of step k is rows [(k − first_step)·P, (k − first_step + 1)·P); rank r takes the
-    contiguous slice r·P/dp … (r+1)·P/dp, cut into micro-batches (flowrt.schedule.rank_micro_batch)."""
-
-    def __init__(self, mix_dir: Path, stage):
-        self.stage = stage
-        self.tokens = np.load(mix_dir / f"{stage.name}.tokens.npy", mmap_mode="r")
-        self.segments = np.load(mix_dir / f"{stage.name}.segments.npy", mmap_mode="r")
-        if self.tokens.shape != (stage.sequences, stage.seq_len):
-            raise FlowrtError(f"{mix_dir / (stage.name + '.tokens.npy')} has shape {self.tokens.shape}, the plan needs {(stage.sequences, stage.seq_len)}",
-                              "the mix step's output is stale or partial: delete its _DONE and re-run it")
-
-    def rank_batch(self, step: int, rank: int, dp: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """All of a dp rank's sequences of the step (its micro-batches, in order)."""
-        st = self.stage
-        per_rank = st.sequences_per_step // dp
-        start = (step - st.first_step) * st.sequences_per_step + rank * per_rank
-        rows = slice(start, start + per_rank)
-        return torch.from_numpy(np.asarray(self.tokens[rows], dtype=np.int64)), torch.from_numpy(np.asarray(self.segments[rows], dtype=np.int64))
-
-    def micro_batch(self, step: int, micro: int, rank: int, dp: int) -> tuple[torch.Tensor, torch.Tensor]:
-        st = self.stage
-        per_rank = st.sequences_per_step // dp
-        start = (step - st.first_step) * st.sequences_per_step + rank * per_rank + micro * st.micro_batch
-        rows = slice(start, start + st.micro_batch)
-        return torch.from_numpy(np.asarray(self.tokens[rows], dtype=np.int64)), torch.from_numpy(np.asarray(self.segments[rows], dtype=np.int64))
 
 
 def flops_per_token(cfg: ModelConfig, seq_len: int, params: int) -> float:
@@ -153,7 +125,7 @@ def train(plan: dict[str, Any], train_ir: dict[str, Any], first_step: int, last_
         if current_stage != st.name:
             # Stage transition: mix (the data file), seq_len, micro_batch, rope_theta / YaRN.
             full_model.set_rope(ir_stage["rope_theta"], ir_stage.get("yarn_factor"))
-            data.setdefault(st.name, StageData(mix_dir, st))
+            data.setdefault(st.name, StageData(mix_dir, sched, st))
             if cfg.pp > 1:
                 from .pipeline import make_schedule
 
