@@ -7,3 +7,4 @@ export {
 } from "./memory.js";
 export { flopsPerToken, trainingFlops, gpuHours, stepTimeSeconds, splitJobs, effectivePeak, type JobSplit } from "./compute.js";
 export { planParallel, validateParallel, cheapestFixes, layouts, type PlanConstraints, type PlannerResult, type PlannedLayout, type Fix } from "./planner.js";
+export { backendProblems } from "./backends.js";

@@ -5,6 +5,7 @@ import type { GpuSpec } from "./gpus.js";
 import { estimateMemory, fitsMemory, type Backend, type MemoryBreakdown, type ParallelConfig, type Precision, type Recompute } from "./memory.js";
 import type { ModelShape } from "./model.js";
 import { stepTimeSeconds } from "./compute.js";
+import { backendProblems } from "./backends.js";
 
 export interface PlanConstraints {
   readonly totalGpus: number;
@@ -58,7 +59,9 @@ export function* layouts(m: ModelShape, c: PlanConstraints, backend: Backend): G
       for (const cp of f.cp !== undefined ? [f.cp] : [1, 2, 4, 8]) {
         if (c.totalGpus % (tp * pp * cp) !== 0) continue;
         const dp = f.dp ?? c.totalGpus / (tp * pp * cp);
-        for (const zero of f.zero !== undefined ? [f.zero] : backend === "megatron" ? ZEROS.slice(0, 2) : ZEROS) {
+        for (const zero of f.zero !== undefined ? [f.zero] : ZEROS) {
+          // Layouts the backend cannot run are not part of its search space.
+          if (backendProblems({ tp, pp, cp, zero }, backend).length) continue;
           for (const recompute of f.recompute !== undefined ? [f.recompute] : RECOMPUTES) {
             for (const microBatch of f.microBatch !== undefined ? [f.microBatch] : MICRO) {
               yield { tp, pp, dp, cp, zero, recompute, microBatch, seqLen: c.seqLen, sequenceParallel: tp > 1 };
@@ -107,14 +110,13 @@ export interface Fix {
 /**
  * Single changes that lower memory, cheapest in throughput first: sharding more (ZeRO), selective
  * recompute, smaller micro-batches, more tensor/pipeline/context parallelism, full recompute.
- * Only layouts that stay valid for the run are offered.
+ * Only layouts that stay valid for the run and that the backend can run are offered.
  */
 export function cheapestFixes(m: ModelShape, p: ParallelConfig, precision: Precision, gpu: GpuSpec, backend: Backend, totalGpus: number, gpusPerNode = totalGpus, batchTokens?: number): Fix[] {
   const base = estimateMemory(m, p, precision, gpu, backend).total;
   const c: PlanConstraints = { totalGpus, gpusPerNode, batchTokens: batchTokens ?? p.microBatch * p.seqLen * p.dp, seqLen: p.seqLen };
   const candidates: [string, ParallelConfig][] = [];
-  const maxZero = backend === "megatron" ? 1 : 3;
-  for (let z = p.zero + 1; z <= maxZero; z++) candidates.push([`zero = ${z}`, { ...p, zero: z as 0 | 1 | 2 | 3 }]);
+  for (let z = p.zero + 1; z <= 3; z++) candidates.push([`zero = ${z}`, { ...p, zero: z as 0 | 1 | 2 | 3 }]);
   if (p.recompute === "none") candidates.push(["recompute = selective", { ...p, recompute: "selective" }]);
   if (p.microBatch > 1) candidates.push([`micro_batch = ${p.microBatch / 2}`, { ...p, microBatch: Math.floor(p.microBatch / 2) }]);
   for (const [key, label] of [["tp", "tp"], ["pp", "pp"], ["cp", "cp"]] as const) {
@@ -127,7 +129,7 @@ export function cheapestFixes(m: ModelShape, p: ParallelConfig, precision: Preci
   const out: Fix[] = [];
   for (const [change, config] of candidates) {
     const problems = validateParallel(m, config, { ...c, batchTokens: c.batchTokens }).filter((x) => !x.startsWith("batch") || batchTokens !== undefined);
-    if (problems.length) continue;
+    if (problems.length || backendProblems(config, backend).length) continue;
     const mem = estimateMemory(m, config, precision, gpu, backend);
     const saves = base - mem.total;
     if (saves > 0) out.push({ change, savesBytes: saves, config, fits: fitsMemory(mem, gpu).fits });

@@ -19,7 +19,7 @@ train t {
   micro_batch = 2
   precision = ${opts.precision ?? "bf16"}
   backend = ${opts.backend ?? "fsdp"}
-  parallel { ${opts.parallel ?? "tp = 1, pp = 1, zero = 0, recompute = none"} }
+  parallel { ${opts.parallel ?? "tp = 1, pp = 1, zero = 2, recompute = none"} }
   optimizer adamw { lr = 3e-4 }
   schedule cosine { warmup = 2000 steps }
   stage main { until = 1T, mix { cur.web = 100% } }
@@ -34,9 +34,14 @@ describe("resource rules", () => {
     expect(es.map((e) => e.code)).toEqual(["E0160"]);
     const notes = es[0]!.notes.join("\n");
     expect(notes).toMatch(/weights .* GiB, gradients .* GiB, optimizer .* GiB, activations .* GiB/);
-    expect(notes).toMatch(/cheapest fixes first: zero = 1 saves [\d.]+ GiB/);
-    // A 7B model at 4k context on 8 × A100-40GB needs several changes together: the help says so.
-    expect(es[0]!.help).toMatch(/^no single change fits; combine them, starting with zero = 3 \(saves [\d.]+ GiB\)/);
+    expect(notes).toMatch(/cheapest fixes first: zero = 3 saves [\d.]+ GiB/);
+    expect(notes).not.toMatch(/cp = /); // the fsdp backend has no context parallelism: never offered
+    // The help names the cheapest change that fits alone (zero = 3 is cheaper but not enough) …
+    expect(es[0]!.help).toMatch(/^tp = 2 \(dp = 4\) \(saves [\d.]+ GiB, and fits\)/);
+    // … and where none does (LLaMA-13B at 4k context on 8 × A100-40GB), says to combine them.
+    const big = check(program({ model: "arch = llama, layers = 40, d_model = 5120, heads = 40, kv_heads = 40, ffn = 13824, vocab = tok.vocab, seq_len = 4096" }));
+    expect(big.map((e) => e.code)).toEqual(["E0160"]);
+    expect(big[0]!.help).toMatch(/^no single change fits; combine them, starting with [a-z_]+ = \S+ \(saves [\d.]+ GiB\)/);
     expect(check(program({ parallel: "tp = 1, pp = 1, zero = 3, recompute = full" }))).toEqual([]);
   });
 
@@ -50,6 +55,17 @@ describe("resource rules", () => {
     expect(check(program({ precision: "fp8", parallel: "zero = 3, recompute = full" })).map((e) => e.code)).toEqual(["E0180"]);
     expect(check(program({ gpu: "H100-80GB", precision: "fp8", parallel: "zero = 3, recompute = full" }))).toEqual([]);
     expect(check(program({ gpu: "H100-80GB", backend: "megatron", parallel: "tp = 2, zero = 3" })).map((e) => e.code)).toContain("E0181");
+  });
+
+  it("the fsdp backend refuses the layouts its loop cannot run, each at its value; auto never picks them", () => {
+    const es = check(program({ gpu: "H100-80GB", parallel: "tp = 2, pp = 2, cp = 2, zero = 1, recompute = full" }));
+    expect(es.filter((e) => e.code === "E0182").map((e) => e.message)).toEqual([
+      expect.stringMatching(/`zero = 1` has no FSDP equivalent/),
+      expect.stringMatching(/no context parallelism \(`cp = 2`\)/),
+      expect.stringMatching(/pipeline parallelism with dp only, not with tp/),
+    ]);
+    expect(check(program({ gpu: "H100-80GB", backend: "megatron", parallel: "tp = 2, pp = 2, cp = 2, zero = 1, recompute = full" })).map((e) => e.code)).not.toContain("E0182");
+    expect(check(program({ gpu: "H100-80GB", parallel: "auto" }))).toEqual([]);
   });
 
   it("parallel sizes must match the ranks and divide the model", () => {

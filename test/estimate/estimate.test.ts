@@ -170,9 +170,15 @@ describe("the planner", () => {
     const p: ParallelConfig = { tp: 1, pp: 1, dp: 8, cp: 1, zero: 0, recompute: "none", microBatch: 4, seqLen: 4096, sequenceParallel: false };
     const gpu = GPU_CATALOG["A100-40GB"]!;
     expect(fitsMemory(estimateMemory(LLAMA7B, p, "bf16", gpu, "fsdp"), gpu).fits).toBe(false);
-    const fixes = cheapestFixes(LLAMA7B, p, "bf16", gpu, "fsdp", 8, 8, 4096 * 4 * 8);
+    // Megatron runs ZeRO-0/1 and context parallelism, not ZeRO-2/3.
+    const fixes = cheapestFixes(LLAMA7B, p, "bf16", gpu, "megatron", 8, 8, 4096 * 4 * 8);
     expect(fixes[0]!.change).toBe("zero = 1");
-    expect(fixes.map((f) => f.change)).toContain("zero = 3");
+    expect(fixes.map((f) => f.change)).not.toContain("zero = 2");
+    expect(fixes.map((f) => f.change)).toContain("cp = 2 (dp = 4)");
     for (const f of fixes) expect(f.savesBytes).toBeGreaterThan(0);
+    // The FSDP2 loop starts at ZeRO-2 and has no context parallelism.
+    const fsdp = cheapestFixes(LLAMA7B, { ...p, zero: 2 }, "bf16", gpu, "fsdp", 8, 8, 4096 * 4 * 8);
+    expect(fsdp[0]!.change).toBe("zero = 3");
+    expect(fsdp.map((f) => f.change).filter((c) => c.startsWith("cp"))).toEqual([]);
   });
 });

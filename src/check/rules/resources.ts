@@ -1,6 +1,6 @@
 // LANGUAGE.md rules 7–10: parallelism divides the ranks evenly, memory per GPU fits with
 // headroom, GPU-hours fit the budget (jobs longer than max_walltime are split), fp8 only where the
-// GPU has it, Megatron only with options it has. The numbers come from estimate/ (pure functions
+// GPU has it, each backend (Megatron-LM, the FSDP2 loop) only with layouts it can run. The numbers come from estimate/ (pure functions
 // with their sources); this file only decides what is an error and how to say it.
 import {
   cheapestFixes, estimateMemory, fitsMemory, gpuHours, GPU_CATALOG, lookupGpu, planParallel, splitJobs,
@@ -12,6 +12,7 @@ import * as R from "../../units/rational.js";
 import { gib, grouped, type Reporter } from "../report.js";
 import { suggest } from "../../diagnostics/suggest.js";
 import type { ClusterT, ModelT, TrainT } from "../typed.js";
+import { pathText, type Block, type Expr } from "../../ast/nodes.js";
 
 export function modelShape(m: ModelT): ModelShape {
   return { layers: m.layers, dModel: m.dModel, heads: m.heads, kvHeads: m.kvHeads, ffn: m.ffn, vocab: m.vocab, tieEmbeddings: m.tieEmbeddings };
@@ -202,8 +203,23 @@ export function checkPrecisionBackend(train: TrainT, cluster: ClusterT, gpu: Gpu
     }
     const z = train.parallel.zero;
     if (z === 2 || z === 3) {
-      r.report("E0181", train.parallel.block ?? at, `Megatron-LM has no ZeRO stage ${z}; its distributed optimizer shards optimizer states only (ZeRO-1).`, {
+      r.report("E0181", attrValue(train.parallel.block, "zero") ?? train.parallel.block ?? at, `Megatron-LM has no ZeRO stage ${z}; its distributed optimizer shards optimizer states only (ZeRO-1).`, {
         help: "use `zero = 1` (distributed optimizer) or `zero = 0` with Megatron, or `backend = fsdp`",
+      });
+      ok = false;
+    }
+  } else {
+    // What the FSDP2 loop cannot run; values left to `auto` are the planner's, which never picks these.
+    const p = train.parallel;
+    const num = (v: number | "auto") => (v === "auto" ? 1 : v);
+    const fixes: [string, string, string][] = [];
+    if (p.zero !== "auto" && p.zero <= 1) fixes.push(["zero", `FSDP2 shards gradients along with optimizer states, so \`zero = ${p.zero}\` has no FSDP equivalent.`, "use `zero = 2` (gradients and optimizer states sharded) or `zero = 3`, or `backend = megatron` for ZeRO-1"]);
+    if (num(p.cp) > 1) fixes.push(["cp", `The fsdp backend has no context parallelism (\`cp = ${p.cp}\`).`, "use `cp = 1` with more `tp` or `recompute` for long sequences, or `backend = megatron`"]);
+    if (num(p.tp) > 1 && num(p.pp) > 1) fixes.push(["pp", `The fsdp backend combines pipeline parallelism with dp only, not with tp (tp = ${p.tp}, pp = ${p.pp}).`, "use tp or pp, not both, or `backend = megatron`"]);
+    for (const [key, msg, help] of fixes) {
+      r.report("E0182", attrValue(p.block, key) ?? p.block ?? train.backendNode ?? train.block.name!, msg, {
+        ...(train.backendNode ? { secondary: [{ span: train.backendNode.span, message: "the backend" }] } : {}),
+        help,
       });
       ok = false;
     }
@@ -211,3 +227,9 @@ export function checkPrecisionBackend(train: TrainT, cluster: ClusterT, gpu: Gpu
   return ok;
 }
 
+
+/** The value of `key = …` directly in `block`, for pointing at it. */
+function attrValue(block: Block | undefined, key: string): Expr | undefined {
+  for (const it of block?.items ?? []) if (it.kind === "Attribute" && pathText(it.key) === key) return it.value;
+  return undefined;
+}
