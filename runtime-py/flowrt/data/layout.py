@@ -68,6 +68,7 @@ class StageData:
         if stage.name not in self.layout["stages"]:
             raise FlowrtError(f"{path} has no stage `{stage.name}`", "the mix step's output is stale: delete its _DONE and re-run it")
         self.sched, self.stage = sched, stage
+        self._draws: tuple[int, list[Draw]] | None = None  # the last step's, shared by its micro-batches
         self.tokens: dict[str, np.ndarray] = {}
         self.segments: dict[str, np.ndarray] = {}
         for q in stage.quotas:
@@ -89,7 +90,9 @@ class StageData:
 
     def rows(self, step: int, first: int, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Sequences [first, first + count) of the step's global batch: tokens and document numbers."""
-        return self._gather(step_draws(self.sched, self.layout, step)[first:first + count])
+        if self._draws is None or self._draws[0] != step:
+            self._draws = (step, step_draws(self.sched, self.layout, step))
+        return self._gather(self._draws[1][first:first + count])
 
     def rank_batch(self, step: int, rank: int, dp: int):
         """All of a dp rank's sequences of the step (its micro-batches, in order)."""
