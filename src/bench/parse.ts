@@ -36,6 +36,8 @@ function time(f: () => void, runs: number, warm = true): number {
   if (warm) f();
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
+    // Start each run without the previous run's garbage (`npm run bench` passes --expose-gc).
+    (globalThis as { gc?: () => void }).gc?.();
     const t0 = performance.now();
     f();
     ms.push(performance.now() - t0);
