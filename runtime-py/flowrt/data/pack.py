@@ -108,9 +108,19 @@ def first_fit(items: list[np.ndarray], seq_len: int) -> list[list[int]]:
     return bins
 
 
-def materialize(items: list[np.ndarray], bins: list[list[int]], seq_len: int, pad: int) -> Packed:
-    tokens = np.full((len(bins), seq_len), pad, dtype=np.int64)
-    segments = np.full((len(bins), seq_len), -1, dtype=np.int16)
+def materialize(items: list[np.ndarray], bins: list[list[int]], seq_len: int, pad: int,
+                out: tuple[np.ndarray, np.ndarray] | None = None) -> Packed:
+    """Lays the bins out as rows; into `out` (tokens, segments: e.g. memmaps of shape
+    [len(bins), seq_len] opened for writing) when given, so a large packing is never held twice."""
+    if out is None:
+        tokens = np.empty((len(bins), seq_len), dtype=np.int64)
+        segments = np.empty((len(bins), seq_len), dtype=np.int16)
+    else:
+        tokens, segments = out
+        if tokens.shape != (len(bins), seq_len) or segments.shape != tokens.shape:
+            raise ValueError(f"out has shape {tokens.shape}/{segments.shape}, the packing needs {(len(bins), seq_len)}")
+    tokens[:] = pad
+    segments[:] = -1
     used = 0
     for r, b in enumerate(bins):
         pos = 0

@@ -284,10 +284,14 @@ def mix_step(ctx: StepContext) -> None:
                 if not docs:
                     raise FlowrtError(f"dataset {ds} has no documents after curation", f"see {ctx.run_dir / 'steps' / ('tokenize.' + ds) / 'stats.json'}")
                 items = pieces(docs, st.seq_len)
-                packed = materialize(items, best_fit_decreasing(items, st.seq_len), st.seq_len, pad=eos)
+                bins = best_fit_decreasing(items, st.seq_len)
                 files = {"tokens": f"packed/{name}.tokens.npy", "segments": f"packed/{name}.segments.npy"}
-                np.save(out / files["tokens"], packed.tokens.astype(np.int32))
-                np.save(out / files["segments"], packed.segments)
+                # Written in place into the files the training loop maps.
+                rows_out = (np.lib.format.open_memmap(out / files["tokens"], mode="w+", dtype=np.int32, shape=(len(bins), st.seq_len)),
+                            np.lib.format.open_memmap(out / files["segments"], mode="w+", dtype=np.int16, shape=(len(bins), st.seq_len)))
+                packed = materialize(items, bins, st.seq_len, pad=eos, out=rows_out)
+                for a in rows_out:
+                    a.flush()
                 # `upsample = k` on the source: a pool of k copies of every document, i.e. k cycles of the packing.
                 upsample = int(ctx.plan["raw_sources"][ds.split(".", 1)[1]].get("upsample", 1))
                 layout["packed"][name] = {**files, "rows": len(packed.tokens), "pool": len(packed.tokens) * upsample,
