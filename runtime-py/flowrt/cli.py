@@ -1,5 +1,7 @@
 """`python -m flowrt step --plan DIR/plan.json --step ID [--shard I --of N]` (what emitted jobs call)
-and `python -m flowrt op NAME [--option value …] IN OUT` (one operation on a JSONL/Parquet file)."""
+`python -m flowrt op NAME [--option value …] IN OUT` (one operation on a JSONL/Parquet file), and
+`python -m flowrt inputs --plan DIR/plan.json` (the inputs this machine cannot read, as JSON; `flowc run`
+asks before it starts anything)."""
 from __future__ import annotations
 
 import argparse
@@ -99,6 +101,38 @@ def cmd_op(args: argparse.Namespace, extra: list[str]) -> int:
     return 0
 
 
+def missing_inputs(plan: dict[str, Any]) -> list[dict[str, str]]:
+    """Every input of the plan that this machine cannot read, found before any step runs: raw source
+    and evalset URIs (matched exactly as the steps will match them, flowrt.docs.expand) and
+    tokenizer files. Each entry names the declaration, so flowc can point at it in the .flow file."""
+    from .docs import expand
+
+    base = Path(plan["base_dir"])
+    out: list[dict[str, str]] = []
+    inputs = [("source", n, s["uri"]) for n, s in plan["raw_sources"].items()]
+    inputs += [("evalset", n, e["uri"]) for n, e in plan.get("evalsets", {}).items()]
+    for what, name, uri in inputs:
+        try:
+            expand(uri, base)
+        except FlowrtError as e:
+            out.append({"what": what, "name": name, "key": "uri", "message": e.message, "help": e.hint or ""})
+    for name, t in plan.get("tokenizers", {}).items():
+        if "path" in t:
+            p = Path(t["path"])
+            full = p if p.is_absolute() else base / p
+            if not full.is_file():
+                out.append({"what": "tokenizer", "name": name, "key": "path", "message": f"no tokenizer file at {full}",
+                            "help": "point `path` at a tokenizer.json, or drop `path` and give `train_on` to train one"})
+    return out
+
+
+def cmd_inputs(args: argparse.Namespace) -> int:
+    from .plan import load_plan
+
+    print(json.dumps({"missing": missing_inputs(load_plan(args.plan))}, indent=1))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("FLOWRT_LOG", "INFO"), format="%(asctime)s flowrt %(levelname)s %(message)s", stream=sys.stderr)
     p = argparse.ArgumentParser(prog="python -m flowrt", description="The flowc runtime: run a plan's step, or one curation op.")
@@ -109,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--shard", type=int)
     s.add_argument("--of", type=int)
     s.add_argument("--run-dir")
+    i = sub.add_parser("inputs", help="list (as JSON) the plan's inputs this machine cannot read: source and evalset URIs, tokenizer files")
+    i.add_argument("--plan", required=True)
     sub.add_parser("op", help="op NAME [--option value …] IN OUT: one curation operation on a JSONL/Parquet file")
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["op"]:
@@ -129,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
             if extra:
                 p.error(f"unrecognized arguments: {' '.join(extra)}")
             return cmd_step(args)
+        if args.cmd == "inputs":
+            if extra:
+                p.error(f"unrecognized arguments: {' '.join(extra)}")
+            return cmd_inputs(args)
         return cmd_op(args, extra)
     except FlowrtError as e:
         if os.environ.get("FLOWRT_DEBUG") == "1":

@@ -149,3 +149,14 @@ def test_upsample_is_k_cycles_of_the_packing_and_counts_in_the_epoch_check(data_
     got = stats["stages"][stage][ds]
     assert got["upsample"] == 3 and got["packed_sequences"] == base["stages"][stage][ds]["packed_sequences"]
     assert got["passes"] == pytest.approx(base["stages"][stage][ds]["passes"] / 3)
+
+
+def test_inputs_lists_what_this_machine_cannot_read(tmp_path):
+    plan = tiny_plan()
+    assert json.loads(flowrt("inputs", "--plan", str(write_plan(tmp_path / "ok", plan))).stdout) == {"missing": []}
+    plan["raw_sources"]["web"]["uri"] = "data/tiny/wbe/*.jsonl"
+    plan["evalsets"]["quiz"]["uri"] = "s3://bucket/quiz.jsonl"
+    plan["tokenizers"]["tok"]["path"] = "no-such-tokenizer.json"
+    got = json.loads(flowrt("inputs", "--plan", str(write_plan(tmp_path / "bad", plan))).stdout)["missing"]
+    assert [(m["what"], m["name"], m["key"]) for m in got] == [("source", "web", "uri"), ("evalset", "quiz", "uri"), ("tokenizer", "tok", "path")]
+    assert "no files match 'data/tiny/wbe/*.jsonl'" in got[0]["message"] and "object store" in got[1]["message"]

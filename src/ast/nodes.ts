@@ -163,3 +163,10 @@ export type { AstNode as Node } from "../generated/ast-walk.js";
 export function pathText(p: Path): string {
   return p.parts.map((i) => i.name).join(".");
 }
+
+/** The value of `key = …` directly in `block` (the last one if repeated), for pointing at it. */
+export function attributeValue(block: Block | undefined, key: string): Expr | undefined {
+  let found: Expr | undefined;
+  for (const it of block?.items ?? []) if (it.kind === "Attribute" && pathText(it.key) === key) found = it.value;
+  return found;
+}

@@ -53,11 +53,19 @@ export function topoOrder(steps: readonly StepIR[]): StepIR[] {
   return out;
 }
 
+/** Writes OUT/plan.json (creating OUT) and returns its path. */
+export function writePlan(plan: PlanIR, outDir: string): string {
+  const out = resolve(outDir);
+  mkdirSync(out, { recursive: true });
+  const planPath = join(out, "plan.json");
+  writeFileSync(planPath, JSON.stringify(plan, null, 2) + "\n");
+  return planPath;
+}
+
 export async function runLocal(plan: PlanIR, o: LocalRunOptions): Promise<StepOutcome[]> {
   const out = resolve(o.outDir);
   mkdirSync(join(out, "logs"), { recursive: true });
-  const planPath = join(out, "plan.json");
-  writeFileSync(planPath, JSON.stringify(plan, null, 2) + "\n");
+  const planPath = writePlan(plan, out);
   const python = o.python ?? defaultPython();
   const outcomes: StepOutcome[] = [];
   const failed = new Set<string>();

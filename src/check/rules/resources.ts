@@ -12,7 +12,7 @@ import * as R from "../../units/rational.js";
 import { gib, grouped, type Reporter } from "../report.js";
 import { suggest } from "../../diagnostics/suggest.js";
 import type { ClusterT, ModelT, TrainT } from "../typed.js";
-import { pathText, type Block, type Expr } from "../../ast/nodes.js";
+import { attributeValue as attrValue } from "../../ast/nodes.js";
 
 export function modelShape(m: ModelT): ModelShape {
   return { layers: m.layers, dModel: m.dModel, heads: m.heads, kvHeads: m.kvHeads, ffn: m.ffn, vocab: m.vocab, tieEmbeddings: m.tieEmbeddings };
@@ -228,8 +228,3 @@ export function checkPrecisionBackend(train: TrainT, cluster: ClusterT, gpu: Gpu
 }
 
 
-/** The value of `key = …` directly in `block`, for pointing at it. */
-function attrValue(block: Block | undefined, key: string): Expr | undefined {
-  for (const it of block?.items ?? []) if (it.kind === "Attribute" && pathText(it.key) === key) return it.value;
-  return undefined;
-}

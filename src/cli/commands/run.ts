@@ -3,7 +3,8 @@
 import * as path from "node:path";
 import { hasErrors } from "../../diagnostics/collect.js";
 import { displayPath } from "../../diagnostics/paths.js";
-import { defaultPython, runLocal } from "../../exec/local.js";
+import { inputDiagnostics, missingInputs } from "../../exec/inputs.js";
+import { defaultPython, runLocal, writePlan } from "../../exec/local.js";
 import { planPath } from "../../pipeline.js";
 import { defineCommand } from "../command.js";
 import { EXIT, environmentError, notAvailable, reportDiagnostics } from "../context.js";
@@ -13,7 +14,9 @@ export const run = defineCommand({
   name: "run",
   summary: "Compile and run on this machine (local processes; local Ray later)",
   description:
-    "Writes DIR/plan.json and runs every step of the plan's job DAG on this machine, in dependency order:\n" +
+    "Writes DIR/plan.json, checks that this machine can read every input (source and evalset URIs, tokenizer\n" +
+    "files; E0220 at the declaration otherwise, before anything runs), and runs every step of the plan's job DAG\n" +
+    "on this machine, in dependency order:\n" +
     "`python -m flowrt step …` for data steps (array steps shard by shard), torchrun for training. A step whose\n" +
     "`_DONE` marker exists is skipped, so a re-run resumes. Logs go to DIR/logs/STEP.log.\n" +
     "The Python used is $FLOWRT_PYTHON, else runtime-py/.venv/bin/python, else python3.",
@@ -32,7 +35,15 @@ export const run = defineCommand({
     reportDiagnostics(ctx, res.diagnostics, res.texts);
     if (hasErrors(res.diagnostics) || !res.plan) return EXIT.failed;
     const out = path.resolve(ctx.cwd, flags.out ?? "out/run");
-    ctx.stderr(`flowc run: ${res.plan.steps.length} steps into ${displayPath(out, ctx.cwd)} (python: ${defaultPython()})\n`);
+    const python = defaultPython();
+    // Every input readable here, or nothing runs: a missing dataset is found now, not after curation.
+    const inputs = await missingInputs(python, writePlan(res.plan, out));
+    if ("error" in inputs) return environmentError(ctx, inputs.error, "install the runtime with `bash scripts/setup-py.sh`, or set FLOWRT_PYTHON to a Python that has flowrt");
+    if (inputs.missing.length && res.checked) {
+      reportDiagnostics(ctx, inputDiagnostics(inputs.missing, res.checked), res.texts);
+      return EXIT.failed;
+    }
+    ctx.stderr(`flowc run: ${res.plan.steps.length} steps into ${displayPath(out, ctx.cwd)} (python: ${python})\n`);
     const outcomes = await runLocal(res.plan, { outDir: out, log: (l) => ctx.stderr(`${l}\n`) });
     const failed = outcomes.filter((o) => o.status !== "done");
     ctx.stderr(`flowc run: ${outcomes.length - failed.length} of ${outcomes.length} steps done${failed.length ? `; failed or not run: ${failed.map((f) => f.id).join(", ")}` : ""}\n`);
