@@ -6,6 +6,7 @@ import glob
 import gzip
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -23,8 +24,34 @@ def expand(uri: str, base: Path) -> list[Path]:
     full = str(p if p.is_absolute() else base / p)
     files = sorted(Path(f) for f in glob.glob(full, recursive=True))
     if not files:
-        raise FlowrtError(f"no files match {uri!r} (looked for {full})", "check the source's `uri`; relative paths are resolved against the .flow file's directory")
+        near = _near_miss(Path(full))
+        if near and not p.is_absolute():
+            near = os.path.relpath(near, base)
+        raise FlowrtError(f"no files match {uri!r} (looked for {full})",
+                          f'did you mean `uri = "{near}"`?' if near else "check the `uri`; relative paths are resolved against the .flow file's directory")
     return files
+
+
+def _near_miss(pattern: Path) -> str | None:
+    """For a pattern whose directory part does not exist, the same path with the first missing
+    component replaced by the closest existing name (`data/tiny/wbe/*.jsonl` -> `…/web/*.jsonl`)."""
+    import difflib
+
+    parts = pattern.parts
+    here = Path(parts[0])
+    for i, part in enumerate(parts[1:], start=1):
+        if any(c in part for c in "*?["):
+            return None
+        nxt = here / part
+        if not nxt.exists():
+            try:
+                names = [p.name for p in here.iterdir()]
+            except OSError:
+                return None
+            close = difflib.get_close_matches(part, names, n=1, cutoff=0.5)
+            return str(Path(here / close[0], *parts[i + 1:])) if close else None
+        here = nxt
+    return None
 
 
 def _open_text(path: Path) -> io.TextIOBase:

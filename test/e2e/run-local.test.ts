@@ -44,6 +44,7 @@ describe("flowc run: inputs this machine cannot read", () => {
     expect(r.exitCode, r.all).toBe(1);
     const line = text.split("\n").findIndex((l) => l.includes("wbe")) + 1;
     expect(r.all).toContain(`bad.flow:${line}:21: error[E0220]: source \`web\`: no files match 'data/tiny/wbe/*.jsonl'`);
+    expect(r.all).toContain('help: did you mean `uri = "data/tiny/web/*.jsonl"`?');
     expect(r.all).toMatch(/error\[E0220\]: evalset `quiz`: s3:\/\/bucket\/quiz.jsonl is on an object store/);
     expect(existsSync(join(out, "steps"))).toBe(false);
     // No runtime at all: a clear environment error, not a stack trace.
