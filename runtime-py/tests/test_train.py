@@ -51,6 +51,32 @@ def test_stop_and_resume_gives_the_same_losses(trained_run, tmp_path):
     assert losses(run) == losses(trained_run)
 
 
+def test_resume_on_a_different_number_of_ranks_continues_the_same_run(trained_run, tmp_path):
+    """Steps 0–5 on 2 ranks (dp = 2), then 5–12 on one process (dp = 1), as when a requeued job gets
+    fewer nodes: the DCP checkpoint is resharded, every step still trains on the same global batch,
+    so the losses follow the uninterrupted 2-rank run (fp32; only the reduction order differs)."""
+    plan = json.loads((trained_run / "plan.json").read_text())
+    run = tmp_path / "reshard"
+    (run / "steps").mkdir(parents=True)
+    for d in (trained_run / "steps").iterdir():
+        if not d.name.startswith("train."):
+            (run / "steps" / d.name).symlink_to(d)
+    step = next(s for s in plan["steps"] if s["id"] == "train.pretrain")
+    step["params"]["last_step"] = 5
+    write_plan(run, plan)
+    flowrt("step", "--plan", str(run / "plan.json"), "--step", "train.pretrain", torchrun=2)
+    t = plan["trains"][0]
+    t["parallel"]["dp"] = 1
+    for s in t["stages"]:
+        s["grad_accum"] = s["sequences_per_step"] // s["micro_batch"]
+    step["params"]["first_step"], step["params"]["last_step"] = 5, 12
+    (run / "steps" / "train.pretrain" / "_DONE").unlink(missing_ok=True)
+    write_plan(run, plan)
+    r = flowrt("step", "--plan", str(run / "plan.json"), "--step", "train.pretrain")
+    assert "resumed from" in r.stderr
+    assert losses(run) == pytest.approx(losses(trained_run), abs=1e-4)
+
+
 def test_tensor_and_pipeline_parallel_match_single_process(data_run, tmp_path):
     """tp = 2 (DTensor) and pp = 2 (1F1B) see the same data as one process and give the same
     losses (fp32, within 1e-4)."""
