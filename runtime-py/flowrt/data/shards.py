@@ -35,14 +35,27 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def write_token_shard(directory: Path, name: str, docs: list[np.ndarray], vocab: int) -> dict:
+def encode_flat(tok, texts: list[str], eos: int, vocab: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tokenizes `texts` (each followed by `eos`) straight into one flat array of the shard's dtype
+    and the per-document lengths. `encode_batch_fast` skips the offsets we never use, and one
+    fromiter over all ids avoids an array per document: together as fast as a plain encode_batch."""
+    import itertools
+
+    ids = [e.ids for e in tok.encode_batch_fast(texts)] if texts else []
+    for doc in ids:
+        doc.append(eos)
+    lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+    flat = np.fromiter(itertools.chain.from_iterable(ids), dtype=token_dtype(vocab), count=int(lengths.sum()))
+    return flat, lengths
+
+
+def write_flat_shard(directory: Path, name: str, flat: np.ndarray, lengths: np.ndarray, vocab: int) -> dict:
     """Writes NAME.tokens (flat), NAME.index.npy (document offsets, length n+1), NAME.bin/.idx
     (Megatron). Returns the manifest entries."""
     dtype = token_dtype(vocab)
     directory.mkdir(parents=True, exist_ok=True)
-    lengths = np.array([len(d) for d in docs], dtype=np.int64)
+    flat = flat.astype(dtype, copy=False)
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    flat = np.concatenate(docs).astype(dtype) if docs else np.zeros(0, dtype)
     # The flat token file is Megatron's .bin byte for byte: written once, hard-linked as .tokens.
     files = {
         f"{name}.bin": lambda p: flat.tofile(p),
@@ -64,7 +77,7 @@ def write_token_shard(directory: Path, name: str, docs: list[np.ndarray], vocab:
     except OSError:  # filesystems without hard links
         shutil.copyfile(directory / f"{name}.bin", tokens)
     out[f"{name}.tokens"] = dict(out[f"{name}.bin"])
-    return {"files": out, "documents": int(len(docs)), "tokens": int(flat.size), "dtype": dtype.name}
+    return {"files": out, "documents": int(len(lengths)), "tokens": int(flat.size), "dtype": dtype.name}
 
 
 def write_megatron_index(f, lengths: np.ndarray, dtype: np.dtype) -> None:

@@ -16,7 +16,7 @@ from ..curate.dedup import MinHasher, exact_key, lsh_duplicates, simhash, simhas
 from ..curate.ops import make_op
 from ..data.layout import LAYOUT, packed_name
 from ..data.pack import best_fit_decreasing, materialize, pieces
-from ..data.shards import read_documents, verify_manifest, write_token_shard
+from ..data.shards import encode_flat, read_documents, verify_manifest, write_flat_shard
 from ..docs import expand, read_docs, write_jsonl
 from ..errors import FlowrtError
 from ..plan import train_of
@@ -228,19 +228,19 @@ def tokenize_step(ctx: StepContext) -> None:
                 ok = False
             if ok:
                 texts.append(doc["text"])
-    encoded = [np.array(e.ids + [eos], dtype=np.int64) for e in tok.encode_batch(texts)] if texts else []
+    flat, lengths = encode_flat(tok, texts, eos, vocab)
     out = ctx.out_dir()
-    entry = write_token_shard(out, "shard-00000", encoded, vocab)
+    entry = write_flat_shard(out, "shard-00000", flat, lengths, vocab)
     manifest = {"tokenizer": p["tokenizer"], "eos": eos, "shards": [{"name": "shard-00000", **entry}]}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     if decon is not None:
         (out / "decontamination.json").write_text(json.dumps(decon.removed, indent=1) + "\n")
     declared = ctx.plan["raw_sources"][src]["declared_tokens"]
-    stats = {"documents": len(encoded), "tokens": entry["tokens"], "declared_tokens": declared,
+    stats = {"documents": len(lengths), "tokens": entry["tokens"], "declared_tokens": declared,
              "retention_vs_declared": entry["tokens"] / declared if declared else None, **counters}
     (out / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
     mark_done(out, stats)
-    ctx.log.info("tokenize %s.%s: %d documents, %d tokens", p["curation"], src, len(encoded), entry["tokens"])
+    ctx.log.info("tokenize %s.%s: %d documents, %d tokens", p["curation"], src, len(lengths), entry["tokens"])
 
 
 def _read_items(path: Path):
