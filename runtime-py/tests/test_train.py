@@ -4,7 +4,6 @@ and FP8 refusing to run without a Hopper GPU."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,26 @@ from flowrt.errors import FlowrtError
 
 def losses(run: Path) -> list[float]:
     return [json.loads(l)["loss"] for l in (run / "steps" / "train.pretrain" / "metrics.jsonl").read_text().splitlines()]
+
+
+def linked_run(src: Path, dst: Path, redo: tuple[str, ...] = ("train.",)) -> None:
+    """A run directory holding `src`'s step outputs (symlinked) except those whose ids start with
+    one of `redo`, so that those steps run again."""
+    (dst / "steps").mkdir(parents=True)
+    for d in (src / "steps").iterdir():
+        if not d.name.startswith(redo):
+            (dst / "steps" / d.name).symlink_to(d)
+
+
+def first_segment(trained_run: Path, run: Path, last_step: int) -> tuple[dict, dict]:
+    """Trains steps [0, last_step) of the micro plan on 2 ranks in `run`; returns the plan and its train step."""
+    plan = json.loads((trained_run / "plan.json").read_text())
+    linked_run(trained_run, run)
+    step = next(s for s in plan["steps"] if s["id"] == "train.pretrain")
+    step["params"]["last_step"] = last_step
+    write_plan(run, plan)
+    flowrt("step", "--plan", str(run / "plan.json"), "--step", "train.pretrain", torchrun=2)
+    return plan, step
 
 
 def test_two_rank_fsdp_run_trains_and_checkpoints(trained_run):
@@ -32,18 +51,9 @@ def test_two_rank_fsdp_run_trains_and_checkpoints(trained_run):
 def test_stop_and_resume_gives_the_same_losses(trained_run, tmp_path):
     """Run steps 0–5, stop (a segment boundary, as a walltime split does), resume to 12: losses
     equal the uninterrupted run's bit for bit."""
-    plan = json.loads((trained_run / "plan.json").read_text())
     run = tmp_path / "resume"
-    (run / "steps").mkdir(parents=True)
-    for d in (trained_run / "steps").iterdir():
-        if not d.name.startswith("train."):
-            (run / "steps" / d.name).symlink_to(d)
-    step = next(s for s in plan["steps"] if s["id"] == "train.pretrain")
-    step["params"]["last_step"] = 5
-    write_plan(run, plan)
-    flowrt("step", "--plan", str(run / "plan.json"), "--step", "train.pretrain", torchrun=2)
+    plan, step = first_segment(trained_run, run, 5)
     step["params"]["first_step"], step["params"]["last_step"] = 5, 12
-    shutil.rmtree(run / "steps" / "train.pretrain" / "_DONE", ignore_errors=True)
     (run / "steps" / "train.pretrain" / "_DONE").unlink(missing_ok=True)
     write_plan(run, plan)
     r = flowrt("step", "--plan", str(run / "plan.json"), "--step", "train.pretrain", torchrun=2)
@@ -55,16 +65,8 @@ def test_resume_on_a_different_number_of_ranks_continues_the_same_run(trained_ru
     """Steps 0–5 on 2 ranks (dp = 2), then 5–12 on one process (dp = 1), as when a requeued job gets
     fewer nodes: the DCP checkpoint is resharded, every step still trains on the same global batch,
     so the losses follow the uninterrupted 2-rank run (fp32; only the reduction order differs)."""
-    plan = json.loads((trained_run / "plan.json").read_text())
     run = tmp_path / "reshard"
-    (run / "steps").mkdir(parents=True)
-    for d in (trained_run / "steps").iterdir():
-        if not d.name.startswith("train."):
-            (run / "steps" / d.name).symlink_to(d)
-    step = next(s for s in plan["steps"] if s["id"] == "train.pretrain")
-    step["params"]["last_step"] = 5
-    write_plan(run, plan)
-    flowrt("step", "--plan", str(run / "plan.json"), "--step", "train.pretrain", torchrun=2)
+    plan, step = first_segment(trained_run, run, 5)
     t = plan["trains"][0]
     t["parallel"]["dp"] = 1
     for s in t["stages"]:
@@ -90,10 +92,7 @@ def test_tensor_and_pipeline_parallel_match_single_process(data_run, tmp_path):
         step = next(s for s in plan["steps"] if s["id"] == "train.pretrain")
         step["params"]["last_step"] = 3
         run = tmp_path / name
-        (run / "steps").mkdir(parents=True)
-        for d in (data_run / "steps").iterdir():
-            if not d.name.startswith("train."):
-                (run / "steps" / d.name).symlink_to(d)
+        linked_run(data_run, run)
         write_plan(run, plan)
         flowrt("step", "--plan", str(run / "plan.json"), "--step", "train.pretrain", torchrun=nproc)
         results[name] = losses(run)
@@ -127,10 +126,7 @@ def test_eval_gates_and_release_round_trip_through_transformers(trained_run, tmp
     plan = json.loads((trained_run / "plan.json").read_text())
     plan["evals"][0]["gates"][0]["value"] = 1.0
     run = tmp_path / "gate"
-    (run / "steps").mkdir(parents=True)
-    for d in (trained_run / "steps").iterdir():
-        if d.name != "eval.base":
-            (run / "steps" / d.name).symlink_to(d)
+    linked_run(trained_run, run, redo=("eval.base",))
     write_plan(run, plan)
     r = flowrt("step", "--plan", str(run / "plan.json"), "--step", "eval.base", check=False)
     assert r.returncode == 1 and "gate failed: heldout.perplexity <= 1.0" in r.stderr
@@ -194,10 +190,7 @@ def test_sigusr2_checkpoints_and_exits_for_requeue_then_resumes_exactly(trained_
     runs = {}
     for name in ("straight", "signalled"):
         run = tmp_path / name
-        (run / "steps").mkdir(parents=True)
-        for d in (trained_run / "steps").iterdir():
-            if not d.name.startswith(("train.", "eval.", "release.")):
-                (run / "steps" / d.name).symlink_to(d)
+        linked_run(trained_run, run, redo=("train.", "eval.", "release."))
         write_plan(run, plan)
         runs[name] = run
     flowrt("step", "--plan", str(runs["straight"] / "plan.json"), "--step", "train.pretrain")
