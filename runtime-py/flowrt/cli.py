@@ -112,6 +112,13 @@ def missing_inputs(plan: dict[str, Any]) -> list[dict[str, str]]:
     inputs = [("source", n, s["uri"]) for n, s in plan["raw_sources"].items()]
     inputs += [("evalset", n, e["uri"]) for n, e in plan.get("evalsets", {}).items()]
     for what, name, uri in inputs:
+        if uri.startswith("lm_eval:"):  # an lm-evaluation-harness task: lm_eval must be importable
+            import importlib.util
+
+            if importlib.util.find_spec("lm_eval") is None:
+                out.append({"what": what, "name": name, "key": "uri", "message": f"{uri} needs lm-evaluation-harness, which is not installed",
+                            "help": "pip install lm-eval into the runtime's environment, or point `uri` at a local JSONL file"})
+            continue
         try:
             expand(uri, base)
         except FlowrtError as e:

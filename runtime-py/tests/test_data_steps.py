@@ -157,6 +157,11 @@ def test_inputs_lists_what_this_machine_cannot_read(tmp_path):
     plan["raw_sources"]["web"]["uri"] = "data/tiny/wbe/*.jsonl"
     plan["evalsets"]["quiz"]["uri"] = "s3://bucket/quiz.jsonl"
     plan["tokenizers"]["tok"]["path"] = "no-such-tokenizer.json"
+    plan["evalsets"]["heldout"]["uri"] = "lm_eval:hellaswag"  # not a file: a task, if lm_eval is installed
     got = json.loads(flowrt("inputs", "--plan", str(write_plan(tmp_path / "bad", plan))).stdout)["missing"]
-    assert [(m["what"], m["name"], m["key"]) for m in got] == [("source", "web", "uri"), ("evalset", "quiz", "uri"), ("tokenizer", "tok", "path")]
-    assert "no files match 'data/tiny/wbe/*.jsonl'" in got[0]["message"] and "object store" in got[1]["message"]
+    import importlib.util
+
+    lm_eval_missing = [("evalset", "heldout", "uri")] if importlib.util.find_spec("lm_eval") is None else []
+    assert [(m["what"], m["name"], m["key"]) for m in got] == [("source", "web", "uri"), *lm_eval_missing, ("evalset", "quiz", "uri"), ("tokenizer", "tok", "path")]
+    by_name = {m["name"]: m["message"] for m in got}
+    assert "no files match 'data/tiny/wbe/*.jsonl'" in by_name["web"] and "object store" in by_name["quiz"]
