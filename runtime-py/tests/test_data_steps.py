@@ -165,3 +165,21 @@ def test_inputs_lists_what_this_machine_cannot_read(tmp_path):
     assert [(m["what"], m["name"], m["key"]) for m in got] == [("source", "web", "uri"), *lm_eval_missing, ("evalset", "quiz", "uri"), ("tokenizer", "tok", "path")]
     by_name = {m["name"]: m["message"] for m in got}
     assert "no files match 'data/tiny/wbe/*.jsonl'" in by_name["web"] and "object store" in by_name["quiz"]
+
+
+def test_a_truncated_packed_file_is_a_clear_error(data_run, tmp_path):
+    import shutil
+
+    from flowrt.data.layout import StageData
+    from flowrt.errors import FlowrtError
+
+    mix = tmp_path / "mix.pretrain"
+    shutil.copytree(data_run / "steps" / "mix.pretrain", mix)
+    layout = json.loads((mix / "layout.json").read_text())
+    sched = schedule_of(json.loads((data_run / "plan.json").read_text())["trains"][0])
+    st = sched.stages[0]
+    victim = mix / layout["packed"][f"{st.quotas[0].source}.L{st.seq_len}"]["tokens"]
+    victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
+    with pytest.raises(FlowrtError, match="cannot read") as e:
+        StageData(mix, sched, st)
+    assert str(victim) in e.value.message and "corrupt or partial" in e.value.hint

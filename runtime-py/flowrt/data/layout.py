@@ -55,6 +55,14 @@ def step_draws(sched: ResolvedSchedule, layout: dict, step: int) -> list[Draw]:
     return out
 
 
+def _open_rows(path: Path) -> np.ndarray:
+    """A packed .npy file, memory-mapped; a missing, truncated or overwritten one is a clear error."""
+    try:
+        return np.load(path, mmap_mode="r")
+    except (OSError, ValueError) as e:
+        raise FlowrtError(f"cannot read {path}: {e}", "the mix step's output is corrupt or partial: delete its _DONE and re-run it") from None
+
+
 class StageData:
     """The packed sequences of one stage, read through the layout: rank r of dp takes the
     contiguous slice r·P/dp … (r+1)·P/dp of the step's global batch, cut into micro-batches
@@ -76,8 +84,7 @@ class StageData:
             entry = self.layout["packed"].get(name)
             if entry is None:
                 raise FlowrtError(f"{path} has no packed data {name}", "the mix step's output is stale: delete its _DONE and re-run it")
-            tok = np.load(mix_dir / entry["tokens"], mmap_mode="r")
-            seg = np.load(mix_dir / entry["segments"], mmap_mode="r")
+            tok, seg = (_open_rows(mix_dir / entry[k]) for k in ("tokens", "segments"))
             if tok.shape != (entry["rows"], stage.seq_len) or seg.shape != tok.shape:
                 raise FlowrtError(f"{mix_dir / entry['tokens']} has shape {tok.shape}, the layout says {(entry['rows'], stage.seq_len)}",
                                   "the mix step's output is corrupt or partial: delete its _DONE and re-run it")
