@@ -79,6 +79,26 @@ def test_resume_on_a_different_number_of_ranks_continues_the_same_run(trained_ru
     assert losses(run) == pytest.approx(losses(trained_run), abs=1e-4)
 
 
+def test_zero0_replicated_trains_like_zero3_sharded(trained_run, tmp_path):
+    """zero = 0 (`replicate`, DDP-style) and zero = 3 (FSDP2 fully sharded) are the same
+    optimization: on 2 ranks their fp32 losses agree, across a checkpoint and resume."""
+    plan = json.loads((trained_run / "plan.json").read_text())
+    plan["trains"][0]["parallel"]["zero"] = 0
+    run = tmp_path / "zero0"
+    linked_run(trained_run, run)
+    step = next(s for s in plan["steps"] if s["id"] == "train.pretrain")
+    step["params"]["last_step"] = 4
+    write_plan(run, plan)
+    flowrt("step", "--plan", str(run / "plan.json"), "--step", "train.pretrain", torchrun=2)
+    assert losses(run) == pytest.approx(losses(trained_run)[:4], abs=1e-5)
+    # Its checkpoint resumes too.
+    step["params"]["first_step"], step["params"]["last_step"] = 4, 6
+    (run / "steps" / "train.pretrain" / "_DONE").unlink(missing_ok=True)
+    write_plan(run, plan)
+    assert "resumed from" in flowrt("step", "--plan", str(run / "plan.json"), "--step", "train.pretrain", torchrun=2).stderr
+    assert losses(run) == pytest.approx(losses(trained_run)[:6], abs=1e-5)
+
+
 def test_tensor_and_pipeline_parallel_match_single_process(data_run, tmp_path):
     """tp = 2 (DTensor) and pp = 2 (1F1B) see the same data as one process and give the same
     losses (fp32, within 1e-4)."""

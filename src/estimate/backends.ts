@@ -13,7 +13,8 @@ export function backendProblems(p: Layout, backend: Backend): string[] {
     if (p.zero >= 2) out.push(`Megatron-LM has no ZeRO stage ${p.zero}; its distributed optimizer shards optimizer states only (ZeRO-1)`);
     return out;
   }
-  if (p.zero <= 1) out.push(`FSDP2 shards gradients along with optimizer states, so zero = ${p.zero} has no FSDP equivalent`);
+  if (p.zero === 1) out.push("FSDP2 shards gradients along with optimizer states, so zero = 1 has no FSDP equivalent");
+  if (p.zero === 0 && (p.tp > 1 || p.pp > 1)) out.push(`zero = 0 (replicated data parallelism) runs with tp = pp = 1 on the fsdp backend (tp = ${p.tp}, pp = ${p.pp})`);
   if (p.cp > 1) out.push(`the fsdp backend has no context parallelism (cp = ${p.cp})`);
   if (p.tp > 1 && p.pp > 1) out.push(`the fsdp backend combines pipeline parallelism with dp only, not with tp (tp = ${p.tp}, pp = ${p.pp})`);
   return out;

@@ -66,6 +66,10 @@ describe("resource rules", () => {
     ]);
     expect(check(program({ gpu: "H100-80GB", backend: "megatron", parallel: "tp = 2, pp = 2, cp = 2, zero = 1, recompute = full" })).map((e) => e.code)).not.toContain("E0182");
     expect(check(program({ gpu: "H100-80GB", parallel: "auto" }))).toEqual([]);
+    // zero = 0 is replicated data parallelism (DDP): with tp = pp = 1 only.
+    expect(check(program({ gpu: "H100-80GB", parallel: "tp = 1, pp = 1, zero = 0, recompute = full" })).map((e) => e.code)).not.toContain("E0182");
+    expect(check(program({ gpu: "H100-80GB", parallel: "tp = 2, pp = 1, zero = 0, recompute = full" })).map((e) => e.message))
+      .toContainEqual(expect.stringMatching(/`zero = 0` \(replicated data parallelism\) runs with tp = pp = 1/));
   });
 
   it("parallel sizes must match the ranks and divide the model", () => {

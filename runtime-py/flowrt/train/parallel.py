@@ -96,14 +96,23 @@ def apply_tensor_parallel(model, mesh) -> None:
 
 def apply_fsdp(model, mesh, zero: int, precision: str, device: torch.device) -> None:
     """ZeRO-3 = fully_shard with reshard_after_forward=True; ZeRO-2 = reshard_after_forward=False
-    (parameters stay gathered between forward and backward); ZeRO-1 has no FSDP2 equivalent and
-    is refused rather than silently mapped; zero = 0 replicates (DDP-like) through a dp mesh of
-    FSDP with no resharding is not offered either: use zero 2 or 3."""
+    (parameters stay gathered between forward and backward); ZeRO-0 = `replicate` (DDP as a
+    composable API: whole parameters and optimizer states on every rank, gradients all-reduced), for
+    tp = pp = 1. ZeRO-1 has no FSDP2 equivalent and is refused rather than silently mapped; `flowc
+    check` refuses the same layouts (E0182)."""
     from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
 
-    if zero in (0, 1):
-        raise FlowrtError(f"zero = {zero} is not available with backend = fsdp (FSDP2 shards gradients too)",
-                          "use zero = 2 (gradients and optimizer sharded) or zero = 3 (parameters too), or backend = megatron for zero = 1")
+    if zero == 1:
+        raise FlowrtError("zero = 1 is not available with backend = fsdp (FSDP2 shards gradients too)",
+                          "use zero = 0 (replicated), 2 (gradients and optimizer sharded) or 3 (parameters too), or backend = megatron for zero = 1")
+    if zero == 0:
+        from torch.distributed._composable.replicate import replicate
+
+        if mesh["tp"].size() > 1 or mesh["pp"].size() > 1:
+            raise FlowrtError("zero = 0 (replicated data parallelism) runs with tp = pp = 1 on the fsdp backend",
+                              "use zero = 2 or 3 with tp or pp, or backend = megatron")
+        replicate(model, device_mesh=mesh["dp"])
+        return
     dp_mesh = mesh["dp"]
     blocks = model.layers.values() if isinstance(model.layers, torch.nn.ModuleDict) else model.layers
     mp = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32) if precision in ("bf16", "fp8") else MixedPrecisionPolicy()

@@ -213,7 +213,8 @@ export function checkPrecisionBackend(train: TrainT, cluster: ClusterT, gpu: Gpu
     const p = train.parallel;
     const num = (v: number | "auto") => (v === "auto" ? 1 : v);
     const fixes: [string, string, string][] = [];
-    if (p.zero !== "auto" && p.zero <= 1) fixes.push(["zero", `FSDP2 shards gradients along with optimizer states, so \`zero = ${p.zero}\` has no FSDP equivalent.`, "use `zero = 2` (gradients and optimizer states sharded) or `zero = 3`, or `backend = megatron` for ZeRO-1"]);
+    if (p.zero === 1) fixes.push(["zero", "FSDP2 shards gradients along with optimizer states, so `zero = 1` has no FSDP equivalent.", "use `zero = 0` (replicated), `zero = 2` (gradients and optimizer states sharded) or `zero = 3`, or `backend = megatron` for ZeRO-1"]);
+    if (p.zero === 0 && (num(p.tp) > 1 || num(p.pp) > 1)) fixes.push(["zero", `\`zero = 0\` (replicated data parallelism) runs with tp = pp = 1 on the fsdp backend (tp = ${p.tp}, pp = ${p.pp}).`, "use `zero = 2` or `zero = 3` with tp or pp, or `backend = megatron`"]);
     if (num(p.cp) > 1) fixes.push(["cp", `The fsdp backend has no context parallelism (\`cp = ${p.cp}\`).`, "use `cp = 1` with more `tp` or `recompute` for long sequences, or `backend = megatron`"]);
     if (num(p.tp) > 1 && num(p.pp) > 1) fixes.push(["pp", `The fsdp backend combines pipeline parallelism with dp only, not with tp (tp = ${p.tp}, pp = ${p.pp}).`, "use tp or pp, not both, or `backend = megatron`"]);
     for (const [key, msg, help] of fixes) {

@@ -127,7 +127,7 @@ export const CHECK_CODES: readonly CodeInfo[] = [
     `train t { backend = megatron, parallel { zero = 3 }, … }`,
     `train t { backend = megatron, parallel { zero = 1 }, … }`),
   e("E0182", "Layout not available with the fsdp backend",
-    "`backend = fsdp` runs flowrt's FSDP2 training loop. FSDP2 shards gradients together with optimizer states, so ZeRO-0 and ZeRO-1 have no equivalent there (zero = 2 keeps parameters whole between forward and backward, zero = 3 shards them too); it has no context parallelism, and it combines pipeline parallelism with data parallelism only. `parallel { auto }` never picks these layouts for fsdp. Megatron-LM (`backend = megatron`) runs ZeRO-1, context parallelism and tp with pp.",
+    "`backend = fsdp` runs flowrt's FSDP2 training loop. FSDP2 shards gradients together with optimizer states, so ZeRO-1 has no equivalent there (zero = 2 keeps parameters whole between forward and backward, zero = 3 shards them too); zero = 0 is plain replicated data parallelism (DDP), with tp = pp = 1 only. The loop has no context parallelism, and it combines pipeline parallelism with data parallelism only. `parallel { auto }` never picks these layouts for fsdp. Megatron-LM (`backend = megatron`) runs ZeRO-1, context parallelism and tp with pp.",
     `train t { backend = fsdp, parallel { tp = 1, pp = 1, zero = 1 }, … }`,
     `train t { backend = fsdp, parallel { tp = 1, pp = 1, zero = 2 }, … }`),
   e("E0190", "Vocabulary smaller than the tokenizer's",
