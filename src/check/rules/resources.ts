@@ -3,7 +3,7 @@
 // GPU has it, each backend (Megatron-LM, the FSDP2 loop) only with layouts it can run. The numbers come from estimate/ (pure functions
 // with their sources); this file only decides what is an error and how to say it.
 import {
-  cheapestFixes, estimateMemory, fitsMemory, gpuHours, GPU_CATALOG, lookupGpu, planParallel, splitJobs,
+  backendProblems, cheapestFixes, estimateMemory, fitsMemory, gpuHours, GPU_CATALOG, lookupGpu, planParallel, splitJobs,
   stepTimeSeconds, trainingFlops, validateParallel,
   type GpuSpec, type JobSplit, type MemoryBreakdown, type ModelShape, type ParallelConfig, type PlannerResult,
 } from "../../estimate/index.js";
@@ -201,29 +201,17 @@ export function checkPrecisionBackend(train: TrainT, cluster: ClusterT, gpu: Gpu
       r.report("E0181", at, "`backend = megatron` needs GPUs; this cluster has none.", { help: "use `backend = fsdp` for CPU runs" });
       ok = false;
     }
-    const z = train.parallel.zero;
-    if (z === 2 || z === 3) {
-      r.report("E0181", attrValue(train.parallel.block, "zero") ?? train.parallel.block ?? at, `Megatron-LM has no ZeRO stage ${z}; its distributed optimizer shards optimizer states only (ZeRO-1).`, {
-        help: "use `zero = 1` (distributed optimizer) or `zero = 0` with Megatron, or `backend = fsdp`",
-      });
-      ok = false;
-    }
-  } else {
-    // What the FSDP2 loop cannot run; values left to `auto` are the planner's, which never picks these.
-    const p = train.parallel;
-    const num = (v: number | "auto") => (v === "auto" ? 1 : v);
-    const fixes: [string, string, string][] = [];
-    if (p.zero === 1) fixes.push(["zero", "FSDP2 shards gradients along with optimizer states, so `zero = 1` has no FSDP equivalent.", "use `zero = 0` (replicated), `zero = 2` (gradients and optimizer states sharded) or `zero = 3`, or `backend = megatron` for ZeRO-1"]);
-    if (p.zero === 0 && (num(p.tp) > 1 || num(p.pp) > 1)) fixes.push(["zero", `\`zero = 0\` (replicated data parallelism) runs with tp = pp = 1 on the fsdp backend (tp = ${p.tp}, pp = ${p.pp}).`, "use `zero = 2` or `zero = 3` with tp or pp, or `backend = megatron`"]);
-    if (num(p.cp) > 1) fixes.push(["cp", `The fsdp backend has no context parallelism (\`cp = ${p.cp}\`).`, "use `cp = 1` with more `tp` or `recompute` for long sequences, or `backend = megatron`"]);
-    if (num(p.tp) > 1 && num(p.pp) > 1) fixes.push(["pp", `The fsdp backend combines pipeline parallelism with dp only, not with tp (tp = ${p.tp}, pp = ${p.pp}).`, "use tp or pp, not both, or `backend = megatron`"]);
-    for (const [key, msg, help] of fixes) {
-      r.report("E0182", attrValue(p.block, key) ?? p.block ?? train.backendNode ?? train.block.name!, msg, {
-        ...(train.backendNode ? { secondary: [{ span: train.backendNode.span, message: "the backend" }] } : {}),
-        help,
-      });
-      ok = false;
-    }
+  }
+  // Layouts the backend cannot run; values left to `auto` are the planner's, which never picks these.
+  const p = train.parallel;
+  const fixed = (v: number | "auto") => (v === "auto" ? 1 : v);
+  const zero = p.zero === "auto" ? (train.backend === "megatron" ? 1 : 3) : p.zero;
+  for (const pr of backendProblems({ tp: fixed(p.tp), pp: fixed(p.pp), cp: fixed(p.cp), zero }, train.backend)) {
+    r.report(train.backend === "megatron" ? "E0181" : "E0182", attrValue(p.block, pr.key) ?? p.block ?? train.backendNode ?? train.block.name!, pr.message, {
+      ...(train.backend === "fsdp" && train.backendNode ? { secondary: [{ span: train.backendNode.span, message: "the backend" }] } : {}),
+      help: pr.help,
+    });
+    ok = false;
   }
   return ok;
 }
