@@ -105,7 +105,7 @@ def missing_inputs(plan: dict[str, Any]) -> list[dict[str, str]]:
     """Every input of the plan that this machine cannot read, found before any step runs: raw source
     and evalset URIs (matched exactly as the steps will match them, flowrt.docs.expand) and
     tokenizer files. Each entry names the declaration, so flowc can point at it in the .flow file."""
-    from .docs import expand
+    from .docs import expand, resolve_path
 
     base = Path(plan["base_dir"])
     out: list[dict[str, str]] = []
@@ -125,8 +125,7 @@ def missing_inputs(plan: dict[str, Any]) -> list[dict[str, str]]:
             out.append({"what": what, "name": name, "key": "uri", "message": e.message, "help": e.hint or ""})
     for name, t in plan.get("tokenizers", {}).items():
         if "path" in t:
-            p = Path(t["path"])
-            full = p if p.is_absolute() else base / p
+            full = resolve_path(t["path"], base)
             if not full.is_file():
                 out.append({"what": "tokenizer", "name": name, "key": "path", "message": f"no tokenizer file at {full}",
                             "help": "point `path` at a tokenizer.json, or drop `path` and give `train_on` to train one"})

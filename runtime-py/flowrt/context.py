@@ -39,8 +39,9 @@ class StepContext:
         return d
 
     def resolve(self, uri: str) -> Path:
-        p = Path(uri)
-        return p if p.is_absolute() else self.base_dir / p
+        from .docs import resolve_path
+
+        return resolve_path(uri, self.base_dir)
 
 
 def mark_done(directory: Path, stats: dict[str, Any] | None = None, name: str = "_DONE") -> None:

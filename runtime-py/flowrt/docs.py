@@ -15,17 +15,22 @@ from .errors import FlowrtError
 Doc = dict[str, Any]
 
 
+def resolve_path(path: str, base: Path) -> Path:
+    """A path of the .flow file: absolute as written, else relative to the file's directory (`base`)."""
+    p = Path(path)
+    return p if p.is_absolute() else base / p
+
+
 def expand(uri: str, base: Path) -> list[Path]:
     if "://" in uri and not uri.startswith("file://"):
         raise FlowrtError(f"{uri} is on an object store; this runtime reads local paths",
                           "stage the data on a shared filesystem (or mount the bucket) and point `uri` at it")
     pattern = uri.removeprefix("file://")
-    p = Path(pattern)
-    full = str(p if p.is_absolute() else base / p)
+    full = str(resolve_path(pattern, base))
     files = sorted(Path(f) for f in glob.glob(full, recursive=True))
     if not files:
         near = _near_miss(Path(full))
-        if near and not p.is_absolute():
+        if near and not Path(pattern).is_absolute():
             near = os.path.relpath(near, base)
         raise FlowrtError(f"no files match {uri!r} (looked for {full})",
                           f'did you mean `uri = "{near}"`?' if near else "check the `uri`; relative paths are resolved against the .flow file's directory")
