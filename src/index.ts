@@ -9,7 +9,7 @@ export type { PlanIR, TrainIR, StageIR, StepIR } from "./plan/ir.js";
 /** Parse one file's text (never throws; syntax errors are diagnostics). */
 export { parseText as parse } from "./syntax/parse.js";
 /** Load a file with its imports. */
-export { loadProgram } from "./source/loader.js";
+export { loadProgram } from "./program/loader.js";
 /** Check parsed files (every rule of LANGUAGE.md). */
 export { checkFiles as check } from "./check/check.js";
 /** Lower a checked program to the plan IR. */
@@ -20,5 +20,5 @@ export { formatText as format } from "./syntax/format.js";
 export { renderAll, renderText } from "./diagnostics/render.js";
 export { renderJson } from "./diagnostics/json.js";
 export { PlanIR as PlanIRSchema, planJsonSchema } from "./plan/ir.js";
-export * as schedule from "./plan/schedule/index.js";
+export * as schedule from "./schedule/index.js";
 export * as estimate from "./estimate/index.js";

@@ -1,7 +1,7 @@
 // The compiler's phases chained: load (+imports) -> check -> lower. Each returns what it could
 // build and every diagnostic; a later phase runs only when the earlier ones found no error.
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
-import { loadProgram, type Program as LoadedProgram } from "./source/loader.js";
+import { loadProgram, type Program as LoadedProgram } from "./program/loader.js";
 import { checkFiles } from "./check/check.js";
 import type { CheckedProgram } from "./check/analysis.js";
 import { lowerProgram } from "./plan/lower.js";

@@ -1,6 +1,6 @@
 // The real phases, for the CLI. Tests may hand `main` another Engine (e.g. one without a phase) to
 // check how a command behaves when that phase is absent.
-import { loadProgram } from "../source/loader.js";
+import { loadProgram } from "../program/loader.js";
 import { formatText } from "../syntax/format.js";
 import { checkFiles } from "../check/check.js";
 import { lowerProgram } from "../plan/lower.js";

@@ -33,3 +33,8 @@ export const GPU_CATALOG: Readonly<Record<string, GpuSpec>> = {
 export function lookupGpu(name: string): GpuSpec | undefined {
   return GPU_CATALOG[name];
 }
+
+/** Ranks (processes) per node: one per GPU, or the CPU ranks of a GPU-less cluster. */
+export function ranksPerNode(c: { readonly gpusPerNode: number; readonly ranksPerNode?: number | undefined }): number {
+  return c.gpusPerNode > 0 ? c.gpusPerNode : c.ranksPerNode ?? 1;
+}

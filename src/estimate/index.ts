@@ -1,5 +1,6 @@
 // Estimators: pure functions with their formulas and sources, used by check, plan and the planner.
-export { GPU_CATALOG, lookupGpu, type GpuSpec } from "./gpus.js";
+export { GPU_CATALOG, lookupGpu, ranksPerNode, type GpuSpec } from "./gpus.js";
+export { memoryLines } from "./describe.js";
 export { countParams, paramBreakdown, type ModelShape, type ParamBreakdown } from "./model.js";
 export {
   estimateMemory, fitsMemory, modelStates, paramsOnRank, activationBytesPerTokenPerLayer, korthikantiPerLayer,

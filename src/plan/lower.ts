@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import type { CheckedProgram, TrainAnalysis } from "../check/analysis.js";
-import { ranksPerNode } from "../check/rules/resources.js";
+import { ranksPerNode } from "../estimate/index.js";
 import type { ClusterT, CurateT, GateT } from "../check/typed.js";
 import * as R from "../units/rational.js";
 import { lrScheduleIR } from "./lrIR.js";

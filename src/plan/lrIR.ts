@@ -1,5 +1,5 @@
 // The schedule module's LR description, in the plan IR's snake_case form.
-import type { LrSchedule } from "./schedule/index.js";
+import type { LrSchedule } from "../schedule/index.js";
 import type { PlanIR } from "./ir.js";
 
 type LrIR = PlanIR["trains"][number]["lr_schedule"];

@@ -1,8 +1,8 @@
 // `flowc plan FILE`: the resolved plan as tables a person reads. Pure text from the plan IR and
 // the checker's analysis (for the estimator's stated assumptions and the planner's choice).
 import type { CheckedProgram } from "../check/analysis.js";
-import { memoryLines } from "../check/rules/resources.js";
-import { gib } from "../check/report.js";
+import { memoryLines } from "../estimate/index.js";
+import { gib } from "../units/print.js";
 import type { PlanIR } from "./ir.js";
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US");

@@ -10,7 +10,7 @@ import { Reporter } from "../check/report.js";
 import { Evaluator } from "../check/values.js";
 import {
   batchSources, drawnBefore, lrAt, rankMicroBatch, resolveSchedule, stageAt, type ResolvedSchedule,
-} from "../plan/schedule/index.js";
+} from "../schedule/index.js";
 import type { PlanIR } from "../plan/ir.js";
 import * as R from "../units/rational.js";
 

@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { loadProgram } from "../../src/source/loader.js";
+import { loadProgram } from "../../src/program/loader.js";
 import type { Engine } from "../../src/cli/engine.js";
 import { REPO, runCli, scratch } from "./harness.js";
 

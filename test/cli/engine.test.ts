@@ -6,7 +6,7 @@ import { loadDefaultEngine } from "../../src/cli/defaultEngine.js";
 import { REPO } from "./harness.js";
 
 const PHASES = [
-  ["loadProgram", "src/source/loader.ts"],
+  ["loadProgram", "src/program/loader.ts"],
   ["formatText", "src/syntax/format.ts"],
   ["checkProgram", "src/check/check.ts"],
   ["planProgram", "src/plan/lower.ts"],

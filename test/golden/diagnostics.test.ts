@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ALL_CODES } from "../../src/diagnostics/catalog.js";
 import { renderAll } from "../../src/diagnostics/render.js";
-import { loadProgram } from "../../src/source/loader.js";
+import { loadProgram } from "../../src/program/loader.js";
 import { checkPath } from "../../src/pipeline.js";
 
 const DIR = "test/golden/diagnostics";

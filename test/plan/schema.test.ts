@@ -1,7 +1,7 @@
 // The plan IR's JSON Schema for runtime-py is generated from the zod schema; they must not drift.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { FIXTURES, SCHEMA_PATH, fixtureText, schemaText } from "../../src/plan/writeSchema.js";
+import { FIXTURES, SCHEMA_PATH, fixtureText, schemaText } from "../../src/gen/writeSchema.js";
 import { PlanIR } from "../../src/plan/ir.js";
 import { planPath } from "../../src/pipeline.js";
 

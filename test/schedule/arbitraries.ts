@@ -1,7 +1,7 @@
 // fast-check generators of small valid schedules (whole stages fit a brute-force replay).
 import fc from "fast-check";
 import { rat } from "../../src/units/rational.js";
-import type { LrSchedule, ScheduleInput, StageInput } from "../../src/plan/schedule/index.js";
+import type { LrSchedule, ScheduleInput, StageInput } from "../../src/schedule/index.js";
 
 const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { rat, type Rational } from "../../src/units/rational.js";
 import {
   resolveSchedule, drawnBefore, batchSources, tokensDrawnBefore, type ScheduleInput, type StageInput,
-} from "../../src/plan/schedule/index.js";
+} from "../../src/schedule/index.js";
 
 const pct = (n: number): Rational => rat(BigInt(n), 100n);
 const mix = (m: Record<string, number>) => Object.entries(m).map(([source, w]) => ({ source, weight: pct(w) }));

@@ -1,7 +1,7 @@
 // resolveSchedule reports problems (with their numbers) instead of throwing.
 import { describe, expect, it } from "vitest";
 import { rat } from "../../src/units/rational.js";
-import { resolveSchedule, type ScheduleInput } from "../../src/plan/schedule/index.js";
+import { resolveSchedule, type ScheduleInput } from "../../src/schedule/index.js";
 
 const base = (): ScheduleInput => ({
   batchTokens: 8192n, dp: 2, totalTokens: 1_024_000n, seed: 0,

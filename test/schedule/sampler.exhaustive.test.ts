@@ -1,7 +1,7 @@
 // The sampler's within-one guarantee on every small case, and why a divisor method was not enough.
 import { describe, expect, it } from "vitest";
 import { rat } from "../../src/units/rational.js";
-import { resolveSchedule, batchSources, isGoodBoundary, type ScheduleInput } from "../../src/plan/schedule/index.js";
+import { resolveSchedule, batchSources, isGoodBoundary, type ScheduleInput } from "../../src/schedule/index.js";
 
 function input(q: number[], perStep: number, steps: number, seed = 0): ScheduleInput {
   const S = q.reduce((a, b) => a + b, 0);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   resolveSchedule, batchSources, drawnBefore, rankMicroBatch, lrAt, baseLr, undeclaredLrJumps, stageAt,
   type ResolvedSchedule, type ResolvedStage,
-} from "../../src/plan/schedule/index.js";
+} from "../../src/schedule/index.js";
 import { scheduleArb } from "./arbitraries.js";
 
 const RUNS = Number(process.env.SCHEDULE_RUNS ?? 200);

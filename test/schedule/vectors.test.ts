@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildVectors } from "../../src/plan/schedule/vectors.js";
+import { buildVectors } from "../../src/gen/vectors.js";
 
 const dir = join(import.meta.dirname, "..", "vectors");
 

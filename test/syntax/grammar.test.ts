@@ -2,7 +2,7 @@
 // the parser), and the TextMate grammar's patterns compile and colour the examples sensibly.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { GENERATED } from "../../src/syntax/generate.js";
+import { GENERATED } from "../../src/gen/grammar.js";
 
 describe("generated from the parser", () => {
   it.each(Object.keys(GENERATED))("%s is up to date", (rel) => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { Attribute, Block, Expr, NumberLit } from "../../src/ast/nodes.js";
 import { parseText } from "../../src/syntax/parse.js";
-import { loadProgram } from "../../src/source/loader.js";
+import { loadProgram } from "../../src/program/loader.js";
 
 function value(src: string): Expr {
   const r = parseText(`x { v = ${src} }`, "t.flow");

@@ -1,4 +1,4 @@
-"""Apportionment, identical to src/plan/schedule/apportion.ts."""
+"""Apportionment, identical to src/schedule/apportion.ts."""
 from __future__ import annotations
 
 from fractions import Fraction

@@ -1,4 +1,4 @@
-"""The learning rate, with the same float operations in the same order as src/plan/schedule/lr.ts."""
+"""The learning rate, with the same float operations in the same order as src/schedule/lr.ts."""
 from __future__ import annotations
 
 import math

@@ -1,4 +1,4 @@
-"""resolve_schedule: the same resolution as src/plan/schedule/resolve.ts, from the JSON form of a
+"""resolve_schedule: the same resolution as src/schedule/resolve.ts, from the JSON form of a
 ScheduleInput (ints for bigints, {"num", "den"} for rationals). Returns problems, never raises on
 bad input values."""
 from __future__ import annotations

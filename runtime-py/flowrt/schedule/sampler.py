@@ -1,4 +1,4 @@
-"""The sampler, identical to src/plan/schedule/sampler.ts (see that file for the method, why, and
+"""The sampler, identical to src/schedule/sampler.ts (see that file for the method, why, and
 the proof that it stays within one sequence of the ideal at every prefix): closed-form
 largest-remainder counts at "good" block boundaries (Hall's condition holds both ways),
 earliest-deadline-first between them. Exact ints throughout."""

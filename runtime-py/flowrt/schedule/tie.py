@@ -1,4 +1,4 @@
-"""Seeded tie-breaking; SplitMix64 on exact ints, identical to src/plan/schedule/tie.ts."""
+"""Seeded tie-breaking; SplitMix64 on exact ints, identical to src/schedule/tie.ts."""
 from __future__ import annotations
 
 MASK = (1 << 64) - 1

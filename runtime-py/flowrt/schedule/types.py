@@ -1,4 +1,4 @@
-"""The schedule's data, mirroring src/plan/schedule/types.ts (exact ints and Fractions)."""
+"""The schedule's data, mirroring src/schedule/types.ts (exact ints and Fractions)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

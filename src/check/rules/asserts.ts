@@ -8,7 +8,7 @@ import * as R from "../../units/rational.js";
 import type { Evaluator } from "../values.js";
 import type { Reporter } from "../report.js";
 import { suggest } from "../../diagnostics/suggest.js";
-import type { TrainAnalysis } from "../analysis.js";
+import type { AssertOutcome, TrainAnalysis } from "../analysis.js";
 
 export interface AssertEnv {
   readonly analyses: ReadonlyMap<string, TrainAnalysis>;
@@ -18,13 +18,6 @@ export interface AssertEnv {
 
 export const ASSERT_FUNCTIONS = ["tokens", "epochs", "steps", "gpu_hours", "memory"] as const;
 
-export interface AssertOutcome {
-  readonly expr: Expr;
-  readonly text: string;
-  readonly holds: boolean;
-  readonly left: Quantity;
-  readonly right: Quantity;
-}
 
 /** Evaluates every assert; reports failures (E0200) and malformed asserts (E0201). */
 export function checkAsserts(blocks: readonly Block[], env: AssertEnv): AssertOutcome[] {

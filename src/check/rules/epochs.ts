@@ -3,9 +3,10 @@
 // Muennighoff et al. (2023): up to 4 epochs of repeated data are worth ~93% of fresh data.
 import * as R from "../../units/rational.js";
 import type { Span } from "../../source/span.js";
-import type { ResolvedSchedule } from "../../plan/schedule/index.js";
+import type { ResolvedSchedule } from "../../schedule/index.js";
 import { findAttribute } from "../values.js";
-import { grouped, type Reporter } from "../report.js";
+import type { Reporter } from "../report.js";
+import { grouped } from "../../units/print.js";
 import { pct } from "./mix.js";
 import type { Declarations, TrainT } from "../typed.js";
 

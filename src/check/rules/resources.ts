@@ -3,13 +3,14 @@
 // GPU has it, each backend (Megatron-LM, the FSDP2 loop) only with layouts it can run. The numbers come from estimate/ (pure functions
 // with their sources); this file only decides what is an error and how to say it.
 import {
-  backendProblems, cheapestFixes, estimateMemory, fitsMemory, gpuHours, GPU_CATALOG, lookupGpu, planParallel, splitJobs,
+  backendProblems, cheapestFixes, estimateMemory, fitsMemory, gpuHours, GPU_CATALOG, lookupGpu, memoryLines, planParallel, ranksPerNode, splitJobs,
   stepTimeSeconds, trainingFlops, validateParallel,
   type GpuSpec, type JobSplit, type MemoryBreakdown, type ModelShape, type ParallelConfig, type PlannerResult,
 } from "../../estimate/index.js";
-import type { ResolvedSchedule } from "../../plan/schedule/index.js";
+import type { ResolvedSchedule } from "../../schedule/index.js";
 import * as R from "../../units/rational.js";
-import { gib, grouped, type Reporter } from "../report.js";
+import type { Reporter } from "../report.js";
+import { gib, grouped } from "../../units/print.js";
 import { suggest } from "../../diagnostics/suggest.js";
 import type { ClusterT, ModelT, TrainT } from "../typed.js";
 import { attributeValue as attrValue } from "../../ast/nodes.js";
@@ -30,9 +31,6 @@ export function gpuOf(c: ClusterT, r: Reporter): GpuSpec | undefined {
 }
 
 /** Ranks of the run: GPUs, or CPU ranks (gloo) on a cluster without GPUs. */
-export function ranksPerNode(c: ClusterT): number {
-  return c.gpusPerNode > 0 ? c.gpusPerNode : c.ranksPerNode ?? 1;
-}
 
 export interface ResolvedParallel {
   readonly config: ParallelConfig;
@@ -144,12 +142,6 @@ function fixHelp(fixes: readonly { change: string; savesBytes: number; fits: boo
     : "use more GPUs, a larger GPU, or a smaller micro_batch";
 }
 
-export function memoryLines(m: MemoryBreakdown): string[] {
-  return [
-    `weights ${gib(m.weights)}, gradients ${gib(m.gradients)}, optimizer ${gib(m.optimizer)}, activations ${gib(m.activations)}, logits ${gib(m.logits)}`,
-    `overheads: CUDA context ${gib(m.overheads.cudaContext)}, NCCL ${gib(m.overheads.nccl)}, fragmentation ${gib(m.overheads.fragmentation)}`,
-  ];
-}
 
 export interface Compute {
   readonly flops: number;

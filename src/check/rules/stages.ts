@@ -4,8 +4,9 @@
 // (plan/schedule), shared with the runtime.
 import type { Expr } from "../../ast/nodes.js";
 import * as R from "../../units/rational.js";
-import { resolveSchedule, type LrSchedule, type ResolvedSchedule, type ScheduleInput } from "../../plan/schedule/index.js";
-import { grouped, type Reporter } from "../report.js";
+import { resolveSchedule, type LrSchedule, type ResolvedSchedule, type ScheduleInput } from "../../schedule/index.js";
+import type { Reporter } from "../report.js";
+import { grouped } from "../../units/print.js";
 import type { ModelT, StageT, TrainT } from "../typed.js";
 
 export interface StageEnd {

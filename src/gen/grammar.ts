@@ -1,8 +1,8 @@
 // `npm run gen`: writes the generated grammar artifacts and AST utilities (checked by test/syntax/grammar.test.ts).
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { astWalkDeclarations } from "../ast/generateWalk.js";
-import { cstDeclarations, ebnf, syntaxDiagrams } from "./grammarText.js";
+import { astWalkDeclarations } from "./astWalk.js";
+import { cstDeclarations, ebnf, syntaxDiagrams } from "../syntax/grammarText.js";
 
 const root = new URL("../../", import.meta.url);
 export const GENERATED: Record<string, () => string> = {

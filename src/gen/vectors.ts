@@ -5,14 +5,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { rat, type Rational } from "../../units/rational.js";
-import { scheduleInputToJson, resolvedStageToJson, stringifyExact, type Json } from "./json.js";
-import { lrAt } from "./lr.js";
-import { resolveSchedule } from "./resolve.js";
-import { batchSources, drawnBefore, rankMicroBatch, tokensDrawnBefore } from "./sampler.js";
-import { stageAt } from "./stage.js";
-import { splitmix64 } from "./tie.js";
-import type { LrSchedule, ScheduleInput, StageInput } from "./types.js";
+import { rat, type Rational } from "../units/rational.js";
+import { scheduleInputToJson, resolvedStageToJson, stringifyExact, type Json } from "../schedule/json.js";
+import { lrAt } from "../schedule/lr.js";
+import { resolveSchedule } from "../schedule/resolve.js";
+import { batchSources, drawnBefore, rankMicroBatch, tokensDrawnBefore } from "../schedule/sampler.js";
+import { stageAt } from "../schedule/stage.js";
+import { splitmix64 } from "../schedule/tie.js";
+import type { LrSchedule, ScheduleInput, StageInput } from "../schedule/types.js";
 
 /** Deterministic generator for the random vectors (no dependency on fast-check in src/). */
 class Rng {

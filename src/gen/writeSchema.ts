@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { planJsonSchema } from "./ir.js";
+import { planJsonSchema } from "../plan/ir.js";
 import { planPath } from "../pipeline.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -1,6 +1,6 @@
 // The schedule's data: what the plan lowering hands in (ScheduleInput) and what every consumer
 // reads (ResolvedSchedule). Token counts are exact bigints; steps fit in a JS number.
-import type { Rational } from "../../units/rational.js";
+import type { Rational } from "../units/rational.js";
 
 export interface MixEntry {
   source: string;

@@ -1,5 +1,5 @@
 // Apportionment: split a whole number of sequences among sources, exactly.
-import type { Rational } from "../../units/rational.js";
+import type { Rational } from "../units/rational.js";
 
 /**
  * Largest-remainder (Hamilton) split of `total` by fractional `weights` (summing to 1): every

@@ -6,7 +6,7 @@ import type { FlowFile } from "../ast/nodes.js";
 import type { Diagnostic, Result } from "../diagnostics/diagnostic.js";
 import { syntaxDiagnostic } from "../syntax/diagnose.js";
 import { parseText } from "../syntax/parse.js";
-import { span } from "./span.js";
+import { span } from "../source/span.js";
 
 export interface Program {
   readonly entry: FlowFile;

@@ -1,7 +1,7 @@
 // The learning rate at an optimizer step. Floats by nature; runtime-py/flowrt/schedule/lr.py
 // performs the same operations in the same order, so the two agree to the last ulp or two
 // (Math.cos and libm's cos may differ by one ulp).
-import { eq, toNumber } from "../../units/rational.js";
+import { eq, toNumber } from "../units/rational.js";
 import { stageAt } from "./stage.js";
 import type { LrSchedule, ResolvedSchedule } from "./types.js";
 

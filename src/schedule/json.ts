@@ -1,6 +1,6 @@
 // JSON forms of the schedule's data. Bigints become JSON integers written exactly (Python's json
 // reads them as ints); rationals are {num, den}. Used by the test vectors and the plan IR.
-import { rat, type Rational } from "../../units/rational.js";
+import { rat, type Rational } from "../units/rational.js";
 import type { LrSchedule, ResolvedStage, ScheduleInput } from "./types.js";
 
 /** A JSON value whose integers may be bigints; `stringifyExact` writes them without loss. */

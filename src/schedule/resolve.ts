@@ -1,6 +1,6 @@
 // resolveSchedule: stage boundaries in whole optimizer steps, per-stage batch geometry and
 // per-source quotas (LANGUAGE.md item 6). Pure; returns problems instead of throwing.
-import { ONE, add, eq, format, type Rational } from "../../units/rational.js";
+import { ONE, add, eq, format, type Rational } from "../units/rational.js";
 import { largestRemainder } from "./apportion.js";
 import { tieOrder } from "./tie.js";
 import type { ResolvedSchedule, ResolvedStage, ScheduleInput, ScheduleProblem, StageInput } from "./types.js";

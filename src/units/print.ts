@@ -1,0 +1,17 @@
+// Numbers and sizes printed for people; exact values stay in the phases, this only renders them.
+
+/** Digits grouped by thousands: `1,300,000,000,000` (exact for bigint). */
+export function grouped(n: bigint | number): string {
+  const s = (typeof n === "bigint" ? n : BigInt(Math.round(n))).toString();
+  const neg = s.startsWith("-");
+  const digits = neg ? s.slice(1) : s;
+  return (neg ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** Bytes for people: `41.2 GiB`, `310.5 MiB`, `12.0 KiB` (binary units, one decimal). */
+export function gib(bytes: number): string {
+  for (const [unit, scale] of [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const) {
+    if (Math.abs(bytes) >= scale) return `${(bytes / scale).toFixed(1)} ${unit}`;
+  }
+  return `${Math.round(bytes)} B`;
+}
