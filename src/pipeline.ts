@@ -1,7 +1,7 @@
 // The compiler's phases chained: load (+imports) -> check -> lower. Each returns what it could
 // build and every diagnostic; a later phase runs only when the earlier ones found no error.
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
-import { loadProgram, type Program as LoadedProgram } from "./program/loader.js";
+import { loadProgram, type ParseFile, type Program as LoadedProgram } from "./program/loader.js";
 import { checkFiles } from "./check/check.js";
 import type { CheckedProgram } from "./check/analysis.js";
 import { lowerProgram } from "./plan/lower.js";
@@ -19,8 +19,9 @@ export interface PipelineResult {
 
 const hasError = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === "error");
 
-export function checkPath(entry: string, read?: (p: string) => string | undefined): PipelineResult {
-  const loaded = loadProgram(entry, read);
+/** `read` may serve texts that are not on disk (an editor's open documents); `parse` may reuse earlier parses. */
+export function checkPath(entry: string, read?: (p: string) => string | undefined, parse?: ParseFile): PipelineResult {
+  const loaded = loadProgram(entry, read, parse);
   const texts = loaded.value?.texts ?? new Map<string, string>();
   if (hasError(loaded.diagnostics) || !loaded.value) return { loaded: loaded.value, diagnostics: loaded.diagnostics, texts };
   const checked = checkFiles(loaded.value.files);

@@ -2,7 +2,7 @@
 // duplicates, unknown keys (with "did you mean"), missing required keys and stray items.
 import type { Attribute, Block, ExprItem, Expr } from "../ast/nodes.js";
 import { pathText } from "../ast/nodes.js";
-import type { Reporter } from "./report.js";
+import { replaceWith, type Reporter } from "./report.js";
 import { suggest } from "../diagnostics/suggest.js";
 
 export interface BlockShape {
@@ -51,6 +51,7 @@ export class BlockReader {
           r.report("E0104", item.key, `Unknown attribute \`${key}\` in ${shape.what}.`, {
             label: "not an attribute of this block",
             help: guess ? `did you mean \`${guess}\`?` : `the attributes here are: ${shape.attrs.join(", ")}`,
+            fixes: [replaceWith(item.key, guess)],
           });
         }
       } else if (item.kind === "Block") {
@@ -59,6 +60,7 @@ export class BlockReader {
           const guess = suggest(kw, shape.blocks ?? []);
           r.report("E0108", item.keyword, `A \`${kw}\` block is not allowed in ${shape.what}.`, {
             help: guess ? `did you mean \`${guess}\`?` : (shape.blocks ?? []).length ? `the blocks allowed here are: ${shape.blocks!.join(", ")}` : "this block takes attributes only",
+            fixes: [replaceWith(item.keyword, guess)],
           });
           continue;
         }

@@ -1,6 +1,6 @@
 // The symbol table: every top-level declaration of the program (entry file and imports), by name.
 import type { Block, FlowFile } from "../ast/nodes.js";
-import type { Reporter } from "./report.js";
+import { replaceWith, type Reporter } from "./report.js";
 import { suggest } from "../diagnostics/suggest.js";
 
 export const DECL_KINDS = [
@@ -38,6 +38,7 @@ export function buildSymbols(files: readonly FlowFile[], r: Reporter): SymbolTab
         r.report("E0100", block.keyword, `Unknown declaration kind \`${kw}\`.`, {
           label: "not a kind of declaration",
           help: guess ? `did you mean \`${guess}\`?` : `a declaration starts with one of: ${DECL_KINDS.join(", ")}`,
+          fixes: [replaceWith(block.keyword, guess)],
         });
         continue;
       }

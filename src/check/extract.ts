@@ -7,7 +7,7 @@ import * as R from "../units/rational.js";
 import type { Rational } from "../units/rational.js";
 import { BlockReader } from "./blockReader.js";
 import type { Decl, SymbolTable } from "./decls.js";
-import type { Reporter } from "./report.js";
+import { replaceWith, type Reporter } from "./report.js";
 import { suggest } from "../diagnostics/suggest.js";
 import type * as T from "./typed.js";
 import { Evaluator } from "./values.js";
@@ -412,6 +412,7 @@ function readLr(block: Block | undefined, ev: Evaluator, r: Reporter, d: Decl): 
     const guess = kind ? suggest(kind, ["cosine", "wsd", "constant"]) : undefined;
     r.report("E0112", block.name ?? block.keyword, `Unknown schedule \`${kind ?? ""}\` in \`${d.name}\`.`, {
       help: guess ? `did you mean \`${guess}\`?` : "use `schedule cosine`, `schedule wsd` or `schedule constant`",
+      fixes: [block.name ? replaceWith(block.name, guess) : undefined],
     });
     return undefined;
   }
@@ -519,6 +520,7 @@ function resolveDataset(at: { span: import("../source/span.js").Span }, key: str
     const curs = [...curations.values()].filter((c) => c.from.includes(key)).map((c) => `${c.name}.${key}`);
     r.report("E0102", at, `A mix draws from curated datasets, but \`${key}\` is a raw source.`, {
       help: curs.length ? `did you mean \`${curs[0]}\`?` : `curate it first: \`curate clean { from = [${key}] … }\`, then use \`clean.${key}\``,
+      fixes: [replaceWith(at, curs[0])],
     });
     return false;
   }
@@ -530,6 +532,7 @@ function resolveDataset(at: { span: import("../source/span.js").Span }, key: str
   r.report("E0101", at, `Unknown dataset \`${key}\`.`, {
     label: "not a curated dataset",
     help: guess ? `did you mean \`${guess}\`?` : decl?.kind === "curate" ? `\`${parts[0]}\` curates ${curations.get(parts[0]!)?.from.join(", ") || "nothing"}` : "a mix entry is `CURATE.SOURCE`",
+    fixes: [replaceWith(at, guess)],
   });
   return false;
 }
@@ -556,7 +559,7 @@ function readGates(items: readonly ExprItem[] | readonly Expr[], ev: Evaluator, 
     if (!ref) continue;
     if (!(METRICS as readonly string[]).includes(metric.name)) {
       const guess = suggest(metric.name, METRICS);
-      r.report("E0112", metric, `Unknown metric \`${metric.name}\`.`, { help: guess ? `did you mean \`${guess}\`?` : `metrics: ${METRICS.join(", ")}` });
+      r.report("E0112", metric, `Unknown metric \`${metric.name}\`.`, { help: guess ? `did you mean \`${guess}\`?` : `metrics: ${METRICS.join(", ")}`, fixes: [replaceWith(metric, guess)] });
       continue;
     }
     if (tasks && !tasks.includes(ref.name)) {

@@ -1,5 +1,5 @@
 // Collects diagnostics for the checker. Spans always come from AST nodes (never computed by hand).
-import type { Diagnostic, Label, Severity } from "../diagnostics/diagnostic.js";
+import type { Diagnostic, Fix, Label, Severity } from "../diagnostics/diagnostic.js";
 import type { Span } from "../source/span.js";
 
 export interface ReportOptions {
@@ -8,6 +8,13 @@ export interface ReportOptions {
   readonly help?: string;
   /** Label printed under the primary span. */
   readonly label?: string;
+  /** Edits that resolve it (editors offer them as quick fixes). */
+  readonly fixes?: readonly (Fix | undefined)[];
+}
+
+/** The "did you mean" fix: replace the node's text with the suggestion. */
+export function replaceWith(at: { span: Span }, text: string | undefined): Fix | undefined {
+  return text === undefined ? undefined : { title: `Replace with \`${text}\``, edits: [{ span: at.span, text }], preferred: true };
 }
 
 export class Reporter {
@@ -23,6 +30,7 @@ export class Reporter {
       secondary: opts.secondary ?? [],
       notes: opts.notes ?? [],
       ...(opts.help === undefined ? {} : { help: opts.help }),
+      ...(opts.fixes?.some((f) => f) ? { fixes: opts.fixes.filter((f): f is Fix => f !== undefined) } : {}),
     });
   }
 

@@ -8,7 +8,7 @@ import * as R from "../units/rational.js";
 import type { Rational } from "../units/rational.js";
 import type { Decl, DeclKind, SymbolTable } from "./decls.js";
 import { KIND_NOUN } from "./decls.js";
-import type { Reporter } from "./report.js";
+import { replaceWith, type Reporter } from "./report.js";
 import { suggest } from "../diagnostics/suggest.js";
 
 export class Evaluator {
@@ -99,6 +99,7 @@ export class Evaluator {
       const guess = suggest(attr.name, attributeNames(decl.block));
       this.r.report("E0104", attr, `\`${head.name}\` has no attribute \`${attr.name}\`.`, {
         help: guess ? `did you mean \`${head.name}.${guess}\`?` : undefined,
+        fixes: [replaceWith(attr, guess)],
       });
       return undefined;
     }
@@ -120,6 +121,8 @@ export class Evaluator {
     this.r.report("E0101", at, `Unknown name \`${name}\`.`, {
       label: "not declared",
       help: guess ? `did you mean \`${guess}\`?` : kinds ? `declare ${kinds.map((k) => KIND_NOUN[k]).join(" or ")} named \`${name}\`` : undefined,
+      // In `tk.vocab` only the name `tk` is replaced.
+      fixes: [replaceWith("kind" in at && at.kind === "Path" ? (at as Path).parts[0]! : at, guess)],
     });
   }
 
@@ -193,6 +196,7 @@ export class Evaluator {
       const guess = suggest(text, allowed);
       this.r.report("E0112", e, `\`${text}\` is not one of ${allowed.map((a) => `\`${a}\``).join(", ")}.`, {
         help: guess ? `did you mean \`${guess}\`?` : undefined,
+        fixes: [replaceWith(e, guess === undefined ? undefined : e.kind === "String" ? JSON.stringify(guess) : guess)],
       });
       return undefined;
     }

@@ -21,6 +21,17 @@ export interface Diagnostic {
   readonly notes: readonly string[];
   /** One line that says the fix. */
   readonly help?: string;
+  /** The fix as edits an editor can apply (quick fixes), most useful first; where the checker knows one. */
+  readonly fixes?: readonly Fix[];
+}
+
+/** A change that resolves a diagnostic: each edit replaces the text of a span (an empty span inserts). */
+export interface Fix {
+  /** For a menu: "Replace with `clean.math`", "Set `zero = 3` (saves 2.4 GiB, fits)". */
+  readonly title: string;
+  readonly edits: readonly { readonly span: Span; readonly text: string }[];
+  /** The one to apply when the user asks for "the" fix. */
+  readonly preferred?: boolean;
 }
 
 /** The result of every phase: a value (possibly partial) and what went wrong. Phases never throw on user input. */

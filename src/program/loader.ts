@@ -30,7 +30,10 @@ function display(abs: string): string {
   return rel && !rel.startsWith("..") && rel.length < abs.length ? rel : abs;
 }
 
-export function loadProgram(entryPath: string, read: (path: string) => string | undefined = defaultRead): Result<Program> {
+/** How the loader parses one file's text; an editor passes one that reuses its last parse. */
+export type ParseFile = (text: string, file: string) => Result<FlowFile>;
+
+export function loadProgram(entryPath: string, read: (path: string) => string | undefined = defaultRead, parse: ParseFile = parseText): Result<Program> {
   const diagnostics: Diagnostic[] = [];
   const texts = new Map<string, string>();
   const files: FlowFile[] = [];
@@ -42,7 +45,7 @@ export function loadProgram(entryPath: string, read: (path: string) => string | 
     const text = read(abs);
     if (text === undefined) return undefined;
     texts.set(path, text);
-    const parsed = parseText(text, path);
+    const parsed = parse(text, path);
     diagnostics.push(...parsed.diagnostics);
     visiting.push(abs);
     for (const imp of parsed.value.imports) {

@@ -9,11 +9,13 @@ import {
 } from "../../estimate/index.js";
 import type { ResolvedSchedule } from "../../schedule/index.js";
 import * as R from "../../units/rational.js";
-import type { Reporter } from "../report.js";
+import { replaceWith, type Reporter } from "../report.js";
 import { gib, grouped } from "../../units/print.js";
 import { suggest } from "../../diagnostics/suggest.js";
 import type { ClusterT, ModelT, TrainT } from "../typed.js";
 import { attributeValue as attrValue } from "../../ast/nodes.js";
+import type { Fix } from "../../diagnostics/diagnostic.js";
+import { setAttribute } from "../fixes.js";
 
 export function modelShape(m: ModelT): ModelShape {
   return { layers: m.layers, dModel: m.dModel, heads: m.heads, kvHeads: m.kvHeads, ffn: m.ffn, vocab: m.vocab, tieEmbeddings: m.tieEmbeddings };
@@ -25,6 +27,7 @@ export function gpuOf(c: ClusterT, r: Reporter): GpuSpec | undefined {
     const guess = suggest(c.gpu, Object.keys(GPU_CATALOG));
     r.report("E0153", c.gpuNode, `Unknown GPU \`${c.gpu}\`.`, {
       help: guess ? `did you mean \`"${guess}"\`?` : `known GPUs: ${Object.keys(GPU_CATALOG).map((k) => `"${k}"`).join(", ")}`,
+      fixes: [replaceWith(c.gpuNode, guess === undefined ? undefined : JSON.stringify(guess))],
     });
   }
   return g;
@@ -127,9 +130,33 @@ export function checkMemory(train: TrainT, model: ModelT, cluster: ClusterT, gpu
         ...(fixes.length ? [`cheapest fixes first: ${fixes.slice(0, 5).map((f) => `${f.change} saves ${gib(f.savesBytes)}${f.fits ? " (fits)" : ""}`).join("; ")}`] : []),
       ],
       help: fixHelp(fixes),
+      // The cheapest change that fits on its own first, then the others cheapest first.
+      fixes: fixes.slice(0, 5).map((f) => oomFix(train, st.name, cfg, f, f === fixes.find((x) => x.fits)))
+        .sort((a, b) => Number(!!b?.preferred) - Number(!!a?.preferred)),
     });
   }
   return worst;
+}
+
+/** One of the cheapest fixes as edits: the layout in `parallel { }`, a smaller micro-batch where it is set. */
+function oomFix(train: TrainT, stage: string, cfg: ParallelConfig, f: { change: string; savesBytes: number; fits: boolean; config: ParallelConfig }, preferred: boolean): Fix | undefined {
+  const edits: Fix["edits"][number][] = [];
+  const parent = { block: train.block, keyword: "parallel" };
+  for (const key of ["tp", "pp", "cp", "dp", "zero", "recompute"] as const) {
+    if (f.config[key] === cfg[key]) continue;
+    // dp follows the other sizes where the user left it out.
+    if (key === "dp" && train.parallel.dp === "auto") continue;
+    const e = setAttribute(train.parallel.block, key, String(f.config[key]), parent);
+    if (e) edits.push(e);
+  }
+  if (f.config.microBatch !== cfg.microBatch) {
+    const st = train.stages.find((s) => s.name === stage);
+    const e = st?.microBatch !== undefined ? setAttribute(st.block, "micro_batch", String(f.config.microBatch)) : setAttribute(train.block, "micro_batch", String(f.config.microBatch));
+    if (e) edits.push(e);
+  }
+  // Two new keys in a missing `parallel` block would insert two blocks: one block with both instead.
+  if (!train.parallel.block && edits.length > 1) return undefined;
+  return edits.length ? { title: `Set \`${f.change}\` (saves ${gib(f.savesBytes)}${f.fits ? ", fits" : ""})`, edits, preferred } : undefined;
 }
 
 /** The cheapest change that fits on its own; else the biggest saving to start from. */
