@@ -6,10 +6,11 @@ import { compile } from "./compile.js";
 import { explain } from "./explain.js";
 import { fmt } from "./fmt.js";
 import { logs } from "./logs.js";
+import { lsp } from "./lsp.js";
 import { plan } from "./plan.js";
 import { run } from "./run.js";
 import { status } from "./status.js";
 import { submit } from "./submit.js";
 import { test } from "./test.js";
 
-export const COMMANDS: readonly Command[] = [check, fmt, explain, plan, compile, test, run, submit, status, logs, cancel];
+export const COMMANDS: readonly Command[] = [check, fmt, explain, plan, compile, test, run, submit, status, logs, cancel, lsp];
