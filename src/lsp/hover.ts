@@ -16,6 +16,7 @@ import type { ResolvedStage } from "../schedule/index.js";
 import type { Dimension } from "../units/dimension.js";
 import { gib, grouped } from "../units/print.js";
 import * as R from "../units/rational.js";
+import { formatExpr } from "../syntax/format.js";
 import { nodesAt } from "./locate.js";
 import type { Target } from "./symbols.js";
 import type { Analysis } from "./workspace.js";
@@ -148,9 +149,10 @@ function targetHover(a: Analysis, t: Target, path: Path | undefined, blocks: rea
     return stageHover(t.train.name, t.stage, an);
   }
   if (t.kind === "attribute") {
-    const q = t.attribute.value.kind === "Number" ? t.attribute.value.quantity : undefined;
+    const v = t.attribute.value;
     const spec = attrSpec(declSpec(t.decl.kind), pathText(t.attribute.key));
-    return `${code(`${t.decl.name}.${pathText(t.attribute.key)}`)} = ${q ? `**${exactValue(q, spec)}**` : code(pathText(t.attribute.key))}${spec ? `\n\n${spec.doc}` : ""}`;
+    const value = v.kind === "Number" ? exactValue(v.quantity, spec) : formatExpr(v);
+    return `${code(`${t.decl.name}.${pathText(t.attribute.key)}`)} = **${value}**${spec ? `\n\n${attrHover(spec)}` : ""}`;
   }
   const d = t.decl;
   // `clean.web`: a dataset, when the path names a curation and this source.
