@@ -9,10 +9,9 @@ export function generateProgram(lines: number): string {
     '  gpu           = "H100-80GB"', "  max_walltime  = 48h", "  budget        = 90_000_000 gpu_hours", "}", "",
     'tokenizer tok { kind = bpe, vocab = 49_152, path = "tokenizers/tok/tokenizer.json" }', "",
   ];
-  // Per group: 16 sources (7 lines), 2 evalsets, a curation, a model, a run of 4 stages, an eval and a release.
-  const perGroup = 16 * 8 + 2 + 13 + 12 + 14 + 4 * 22 + 2 + 6 + 7;
-  const groups = Math.max(1, Math.round((lines - out.length) / perGroup));
-  for (let g = 0; g < groups; g++) {
+  // Groups of 16 sources, 2 evalsets, a curation, a model, a run of 4 stages, an eval and a release,
+  // until the program has `lines` lines.
+  for (let g = 0; out.length < lines; g++) {
     const srcs = Array.from({ length: 16 }, (_, i) => `s${g}_${i}`);
     for (const [i, s] of srcs.entries()) {
       out.push(`source ${s} {`, `  uri        = "s3://corpora/g${g}/${s}/*.parquet"`, "  format     = parquet",
