@@ -61,13 +61,15 @@ export function buildBin(name: string): string {
   return path.join(root, "bin", "flowc.js");
 }
 
-export async function spawnCli(bin: string, argv: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<Outcome> {
+/** `timeout` (ms): kill the process then, so a command that hangs fails the test instead of stalling it. */
+export async function spawnCli(bin: string, argv: readonly string[], opts: { cwd?: string; env?: Record<string, string>; timeout?: number } = {}): Promise<Outcome> {
   const r = await execa(process.execPath, [bin, ...argv], {
     cwd: opts.cwd ?? REPO,
     env: { NO_COLOR: "1", ...opts.env },
     extendEnv: true,
     reject: false,
     stripFinalNewline: false,
+    ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
   });
   return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
