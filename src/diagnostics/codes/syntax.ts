@@ -43,7 +43,7 @@ export const SYNTAX_CODES: readonly CodeInfo[] = [
     `// a.flow\nimport "b.flow"\n// b.flow\nimport "a.flow"`,
     `// a.flow\nimport "common.flow"\n// b.flow\nimport "common.flow"`),
   e("E0012", "File not found",
-    "The file given on the command line cannot be read.",
+    "The file given on the command line cannot be read; the message says why in the system's words (no such file or directory, permission denied, too many levels of symbolic links). `flowc` commands report it as a usage error and exit 2; a directory, pipe or device is E0014 and an oversized file E0015.",
     `flowc check exmaples/tiny.flow`,
     `flowc check examples/tiny.flow`),
   e("E0013", "Import of a file that is not a .flow file",
