@@ -35,7 +35,7 @@ export class SourceText {
   }
 }
 
-/** Absolute path of a span's file (spans carry the loader's display path, relative to the process's directory). */
+/** Absolute path of a span's file (spans carry the loader's canonical paths; a relative one is taken from the process's directory). */
 export function absPath(file: string): string {
   return resolve(file);
 }
@@ -56,7 +56,7 @@ export function pathToUri(path: string): string {
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, note: DiagnosticSeverity.Information } as const;
 
 export interface ConvertOptions {
-  /** The text of a span's file, by its display path. */
+  /** The text of a span's file, by the path its spans carry. */
   readonly source: (file: string) => SourceText | undefined;
   readonly uriOf: (file: string) => string;
   /** A link for a diagnostic code (`flowc explain CODE`), where the client asked for one. */

@@ -10,6 +10,7 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { resolve } from "node:path";
 import { lookupCode } from "../diagnostics/catalog.js";
+import { nodeHost } from "../program/host.js";
 import { renderExplain } from "../diagnostics/explain.js";
 import { formatText } from "../syntax/format.js";
 import { fixChanges } from "./actions.js";
@@ -66,7 +67,13 @@ export function startServer(connection: Connection, phases: Phases, options: Ser
     }
   };
 
-  const pathOf = (uri: string): string => uriToPath(uri) ?? resolve(`untitled-${encodeURIComponent(uri)}.flow`);
+  /** The canonical path of a document (spans carry canonical paths); a document not on disk keeps its own. */
+  const pathOf = (uri: string): string => {
+    const p = uriToPath(uri) ?? resolve(`untitled-${encodeURIComponent(uri)}.flow`);
+    if (ws.docs.has(p)) return p;
+    const real = nodeHost.realpath(p);
+    return real.ok ? real.value : p;
+  };
   const uriOf = (path: string): string => ws.docs.get(path)?.uri ?? pathToUri(path);
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {

@@ -1,27 +1,29 @@
 // The server's state: open documents, and the analysis of each (the compiler's load + check, with
 // open documents read before the disk and the last parse of each file reused). An open file that
 // another open file imports is analysed as part of that program, where its names resolve.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { FlowFile } from "../ast/nodes.js";
 import type { CheckedProgram } from "../check/analysis.js";
 import { dedupeDiagnostics } from "../diagnostics/collect.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { loadProgram, type ParseFile, type Program } from "../program/loader.js";
+import { nodeHost, type SourceHost } from "../program/host.js";
+import { loadProgram, type LoadOptions, type Program } from "../program/loader.js";
 import { absPath, SourceText } from "./convert.js";
 import { IncrementalParser } from "./reparse.js";
 import { ProgramIndex } from "./symbols.js";
 
 /** What the server needs of the compiler: src/pipeline.ts's checkPath (injected by `flowc lsp`). */
 export interface Phases {
-  readonly check: (entry: string, read: (path: string) => string | undefined, parse: ParseFile) => Checked;
+  readonly check: (entry: string, opts: LoadOptions) => Checked;
 }
 
+/** The pipeline's result after checking (src/pipeline.ts's Checked). */
 export interface Checked {
-  readonly loaded?: Program;
+  readonly program: Program;
   readonly checked?: CheckedProgram;
   readonly diagnostics: readonly Diagnostic[];
-  /** Texts by the display path the spans carry. */
+  /** Texts by the canonical path the spans carry. */
   readonly texts: ReadonlyMap<string, string>;
 }
 
@@ -44,7 +46,7 @@ export class Analysis {
   }
 
   get program(): readonly FlowFile[] {
-    return this.result.loaded?.files ?? [];
+    return this.result.program.files;
   }
 
   get index(): ProgramIndex {
@@ -56,7 +58,7 @@ export class Analysis {
     return this.program.find((f) => absPath(f.path) === path);
   }
 
-  /** A file's text (with its line index) by the display path spans carry. */
+  /** A file's text (with its line index) by the canonical path spans carry. */
   source(display: string): SourceText | undefined {
     let s = this.sources.get(display);
     if (!s) {
@@ -85,14 +87,18 @@ export class Workspace {
   }
 
   /** Open documents first, then the disk. */
+  readonly host: SourceHost = {
+    realpath: (path) => (this.docs.has(path) ? { ok: true, value: path } : nodeHost.realpath(path)),
+    read: (path, maxBytes) => {
+      const doc = this.docs.get(path);
+      return doc ? { ok: true, value: doc.text } : nodeHost.read(path, maxBytes);
+    },
+  };
+
+  /** A file's text as the programs see it, if it can be read. */
   readonly read = (path: string): string | undefined => {
-    const doc = this.docs.get(path);
-    if (doc) return doc.text;
-    try {
-      return readFileSync(path, "utf8");
-    } catch {
-      return undefined;
-    }
+    const r = this.host.read(path, Number.MAX_SAFE_INTEGER);
+    return r.ok ? r.value : undefined;
   };
 
   open(doc: OpenDocument): void {
@@ -143,7 +149,7 @@ export class Workspace {
         this.analyses.delete(entry);
         continue;
       }
-      const a = new Analysis(entry, this.phases.check(entry, this.read, this.parser.parse));
+      const a = new Analysis(entry, this.phases.check(entry, { host: this.host, parse: this.parser.parse }));
       this.analyses.set(entry, a);
       for (const f of a.files) touched.add(f);
     }
@@ -195,7 +201,7 @@ export class Workspace {
     const seen = new Set<string>();
     for (const path of this.workspaceFiles()) {
       if (covered.has(path) || seen.has(path)) continue;
-      const loaded = loadProgram(path, this.read, this.parser.parse).value;
+      const loaded = loadProgram(path, { host: this.host, parse: this.parser.parse }).value;
       for (const f of loaded.files) seen.add(absPath(f.path));
       out.push({ files: loaded.files, index: new ProgramIndex(loaded.files) });
     }

@@ -24,7 +24,7 @@ export const lsp = defineCommand({
     for (const level of ["log", "info", "warn", "error", "debug"] as const) {
       console[level] = (...args: unknown[]) => connection.console.log(args.map(String).join(" "));
     }
-    startServer(connection, { check: (entry, read, parse) => checkPath(entry, read, parse) });
+    startServer(connection, { check: (entry, opts) => checkPath(entry, opts) });
     // The connection ends the process on `exit` (0 after `shutdown`, else 1) or when stdin closes.
     return new Promise<number>(() => {});
   },
