@@ -15,6 +15,8 @@ export interface CliIO {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
+  /** The process's own stdin and stdout, for a command that speaks a protocol on them (`flowc lsp`); absent in-process. */
+  readonly streams?: { readonly stdin: NodeJS.ReadableStream; readonly stdout: NodeJS.WritableStream };
 }
 
 /** Exit codes of CLI.md. */

@@ -2,6 +2,7 @@
 // says `exit`. The server (src/lsp/) gets the compiler's pipeline from here.
 import { checkPath } from "../../pipeline.js";
 import { defineCommand } from "../command.js";
+import { environmentError } from "../context.js";
 
 export const lsp = defineCommand({
   name: "lsp",
@@ -16,11 +17,16 @@ export const lsp = defineCommand({
     clientProcessId: { type: "integer", value: "PID", min: 0, help: "exit when this process (the editor) is gone" },
   },
   examples: ["flowc lsp --stdio"],
-  async run() {
+  async run(_args, ctx) {
+    if (!ctx.streams) {
+      return environmentError(ctx, "the language server speaks LSP on the process's stdin and stdout, which this caller does not give it",
+        "start it as a process, as editors do: `flowc lsp --stdio`");
+    }
+    const { stdin, stdout } = ctx.streams;
     const { createConnection } = await import("vscode-languageserver/node");
     const { startServer } = await import("../../lsp/server.js");
     // stdout carries the protocol: anything else written there would corrupt it.
-    const connection = createConnection(process.stdin, process.stdout);
+    const connection = createConnection(stdin, stdout);
     for (const level of ["log", "info", "warn", "error", "debug"] as const) {
       console[level] = (...args: unknown[]) => connection.console.log(args.map(String).join(" "));
     }
