@@ -45,6 +45,7 @@ alive() {
   [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] && [ "$(cat "/proc/$pid/comm")" = "$2" ]
 }
 
+started=""
 mkdir -p "$dir"/{munge,spool/ctld,spool/d,log,ssh,dev}
 host=$(hostname -s)
 cpus=$(nproc)
@@ -62,6 +63,7 @@ chown munge:munge /run/munge
 if ! alive "$dir/munge/munged.pid" munged; then
   runuser -u munge -- munged --key-file="$dir/munge/munge.key" --socket=/run/munge/munge.socket.2 \
     --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/seed" 9>&-
+  started="$started munged"
 fi
 for _ in $(seq 1 50); do
   munge -n -S /run/munge/munge.socket.2 2>/dev/null | unmunge -S /run/munge/munge.socket.2 >/dev/null 2>&1 && break
@@ -116,12 +118,14 @@ export SLURM_CONF="$dir/slurm.conf"
 
 if ! alive "$dir/slurmctld.pid" slurmctld; then
   slurmctld -f "$SLURM_CONF" 9>&-
+  started="$started slurmctld"
 elif [ "$changed" = 1 ]; then
   scontrol reconfigure
 fi
 for _ in $(seq 1 50); do scontrol ping 2>/dev/null | grep -q UP && break; sleep 0.2; done
 if ! alive "$dir/slurmd.pid" slurmd; then
   slurmd -f "$SLURM_CONF" 9>&-
+  started="$started slurmd"
 fi
 ready=0
 for _ in $(seq 1 60); do
@@ -164,6 +168,7 @@ Subsystem sftp internal-sftp
 CONF
 if ! alive "$dir/ssh/sshd.pid" sshd; then
   /usr/sbin/sshd -f "$dir/ssh/sshd_config" -E "$dir/log/sshd.log" 9>&-
+  started="$started sshd"
 fi
 for _ in $(seq 1 50); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
@@ -180,4 +185,5 @@ export FLOWC_TEST_SSH_KNOWN_HOSTS=$dir/ssh/known_hosts
 export FLOWC_TEST_SSH_HOST_PUB=$dir/ssh/host_ed25519.pub
 export FLOWC_TEST_JOBCOMP=$dir/log/jobcomp.txt
 ENV
+echo "started:${started:- nothing (all were running)}"
 echo "local cluster up (node $host, sshd 127.0.0.1:$port): source $dir/env"
