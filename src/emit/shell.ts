@@ -8,9 +8,8 @@
 // (csh/tcsh login shells read newlines and `!` differently; remote commands assume a POSIX
 // login shell, as Slurm clusters have.)
 //
-// `#SBATCH` lines are not read by a shell but by sbatch's own option scanner, which splits on
-// blanks, honours "…" and '…', treats `\` as an escape and an unquoted `#` as a comment: see
-// `sbatchDirective`. Slurm expands `%` patterns in --output/--error paths: see `literalFilenamePattern`.
+// `#SBATCH` lines are not read by a shell but by sbatch's own option scanner: see `sbatchDirective`.
+// Slurm expands `%` patterns in --output/--error paths: see `literalFilenamePattern`.
 
 /** A string that cannot be passed to a shell or a program as one argument. */
 export class ShellStringError extends Error {
@@ -70,18 +69,18 @@ export function assignment(name: string, value: string): string {
 }
 
 /**
- * The value of an `#SBATCH --option=VALUE` line, as sbatch's scanner will read it back. Blanks,
- * quotes, `\` and `#` are backslash-escaped (sbatch honours `\` inside and outside quotes); a
- * newline cannot be in a directive at all.
+ * The value of an `#SBATCH --option=VALUE` line, as sbatch's scanner will read it back. The scanner
+ * ends a value at the first unquoted blank (a backslash does not protect a blank), strips "…" and
+ * '…', takes `\` as an escape, and treats an unquoted `#` as a comment. So anything but a plain word
+ * goes in double quotes with `\` and `"` escaped. A line break cannot be in a directive at all.
  */
 export function sbatchDirective(value: string, what = "directive value"): string {
   refuseNul(value, what);
   if (/[\n\r]/.test(value)) {
     throw new ShellStringError(`${what} ${JSON.stringify(value)} contains a line break, which an #SBATCH line cannot hold`, what);
   }
-  if (value === "") return `""`;
-  // C's isspace() in sbatch's scanner: ASCII blanks only (non-ASCII bytes are copied as they are).
-  return value.replace(/[ \t\v\f\\"'#]/g, (c) => `\\${c}`);
+  if (SAFE_WORD.test(value)) return value;
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 /**

@@ -64,45 +64,38 @@ export type TransportErrorKind =
   | "io" // anything else while talking to the target
   | "usage"; // a malformed host or option given by the user
 
-/** What went wrong with the target itself (not a command's own failure). The CLI prints it and exits 2. */
-export class TransportError extends Error {
+/**
+ * A failure of the outside world flowc talks to (a host, the scheduler, a state file), with what to
+ * do about it. The CLI prints `render()` and exits 2; never a stack trace.
+ */
+export class ExecError extends Error {
   constructor(
-    readonly kind: TransportErrorKind,
     message: string,
     /** One line: what to do about it. */
     readonly help: string,
-    /** Lines printed between the message and the help (fingerprints, the known_hosts line). */
+    /** Lines printed between the message and the help (fingerprints, sbatch's output, a script's directives). */
     readonly details: readonly string[] = [],
   ) {
     super(message);
-    this.name = "TransportError";
+    this.name = "ExecError";
   }
 
-  /** `error: …`, the details indented, then `help: …`, as the CLI prints it. */
+  /** `PROG: error: …`, the details indented, then `help: …`. */
   render(prog = "flowc"): string {
     return [`${prog}: error: ${this.message}`, ...this.details.map((d) => `  ${d}`), `help: ${this.help}`].join("\n") + "\n";
   }
 }
 
-/** Runs a command and fails with a message naming it unless it exits 0; returns its stdout. */
-export async function runChecked(t: Transport, argv: readonly string[], opts?: RunOptions): Promise<string> {
-  const r = await t.run(argv, opts);
-  if (r.exitCode !== 0) {
-    const why = (r.stderr.trim() || r.stdout.trim() || `exit ${r.exitCode}`).split("\n").slice(-5).join("\n");
-    throw new CommandError(argv, r, `\`${argv.join(" ")}\` failed on ${t.where} (exit ${r.exitCode}${r.signal ? `, ${r.signal}` : ""}): ${why}`);
-  }
-  return r.stdout;
-}
-
-/** A command ran on the target and failed. */
-export class CommandError extends Error {
+/** What went wrong with the target itself (not a command's own failure). */
+export class TransportError extends ExecError {
   constructor(
-    readonly argv: readonly string[],
-    readonly result: RunResult,
+    readonly kind: TransportErrorKind,
     message: string,
+    help: string,
+    details: readonly string[] = [],
   ) {
-    super(message);
-    this.name = "CommandError";
+    super(message, help, details);
+    this.name = "TransportError";
   }
 }
 

@@ -107,10 +107,10 @@ describe("quote", () => {
 });
 
 describe("sbatch directive values", () => {
-  it("escape what sbatch's scanner splits on or strips", () => {
+  it("quote what sbatch's scanner splits on or strips (read back by real sbatch in test/exec/slurm.test.ts)", () => {
     expect(sbatchDirective("train.pretrain")).toBe("train.pretrain");
-    expect(sbatchDirective("a b#c")).toBe("a\\ b\\#c");
-    expect(sbatchDirective(`it's "x"\\`)).toBe(`it\\'s\\ \\"x\\"\\\\`);
+    expect(sbatchDirective("a b#c")).toBe('"a b#c"');
+    expect(sbatchDirective(`it's "x"\\`)).toBe(`"it's \\"x\\"\\\\"`);
     expect(sbatchDirective("")).toBe('""');
     expect(() => sbatchDirective("a\nb", "job name")).toThrow(/job name "a\\nb" contains a line break/);
   });
