@@ -1,9 +1,8 @@
 // The transport for this machine (a login node with Slurm's commands): execa, no shell in between.
 import { copyFileSync, mkdirSync, readFileSync, statSync, utimesSync, chmodSync } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
+import { join, resolve } from "node:path";
 import { execa } from "execa";
+import { writeFileAtomic } from "./atomicWrite.js";
 import { listTree } from "./tree.js";
 import { DEFAULT_COMMAND_TIMEOUT_MS, TransportError, type RunOptions, type RunResult, type Transport, type UploadResult } from "./transport.js";
 
@@ -81,37 +80,4 @@ export class LocalTransport implements Transport {
   }
 
   async close(): Promise<void> {}
-}
-
-/**
- * Writes `path` so that a reader sees the old content or the new, never a torn file: a temporary
- * file in the same directory, flushed to disk, renamed over the target, then the directory flushed.
- */
-export async function writeFileAtomic(path: string, data: string | Buffer, mode?: number): Promise<void> {
-  const dir = dirname(resolve(path));
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${randomBytes(6).toString("hex")}.${process.pid}.tmp`);
-  const fh = await open(tmp, "wx", mode ?? 0o644);
-  try {
-    await fh.writeFile(data);
-    if (mode !== undefined) await fh.chmod(mode);
-    await fh.sync();
-  } catch (e) {
-    await fh.close();
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  await fh.close();
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  const d = await open(dir, "r");
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
 }
