@@ -4,7 +4,10 @@
 // POSIX single quotes are the one quoting every sh-family shell (sh, dash, bash, ksh, zsh) reads
 // the same way: nothing inside them is special, so `$(…)`, backticks, globs, `!`, newlines and
 // non-ASCII text arrive byte for byte. A single quote itself is closed, escaped and reopened:
-// `it's` → 'it'\''s'. A NUL byte cannot be in any argument of any Unix program, so it is refused.
+// `it's` → 'it'\''s'. `$`, backticks and backslashes are likewise written escaped between quoted
+// runs (`$HOME` → \$'HOME'): the same string to the shell, and shellcheck does not take a literal
+// `$` in single quotes for a forgotten expansion (SC2016) or a trailing `\` for an escape (SC1003). A NUL byte cannot be in any
+// argument of any Unix program, so it is refused.
 // (csh/tcsh login shells read newlines and `!` differently; remote commands assume a POSIX
 // login shell, as Slurm clusters have.)
 //
@@ -35,24 +38,43 @@ function refuseNul(s: string, what: string): void {
   }
 }
 
+/** Single-quoted runs, with `'`, `$`, backticks and `\\` backslash-escaped between them. */
+function singleQuoted(s: string): string {
+  if (s === "") return "''";
+  // A leading `~` escaped too: a literal tilde, which shellcheck (SC2088) does not mistake for a home directory.
+  const [lead, rest] = s.startsWith("~") ? ["\\~", s.slice(1)] : ["", s];
+  return lead + rest
+    .split(/(['$`\\])/)
+    .map((part, i) => (i % 2 === 1 ? `\\${part}` : part === "" ? "" : `'${part}'`))
+    .join("");
+}
+
 /** One shell word that reads back as exactly `s` (left bare when that is already so). */
 export function quote(s: string, what = "string"): string {
   refuseNul(s, what);
-  if (SAFE_WORD.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+  return SAFE_WORD.test(s) ? s : singleQuoted(s);
 }
 
 /** Like `quote`, for the first word of a command. */
 export function quoteCommand(s: string, what = "command"): string {
   refuseNul(s, what);
-  if (SAFE_COMMAND.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+  return SAFE_COMMAND.test(s) ? s : singleQuoted(s);
 }
 
 /** A command line that runs `argv` exactly: `argv[0]` as the program, the rest as its arguments. */
 export function joinArgv(argv: readonly string[]): string {
   if (argv.length === 0) throw new ShellStringError("an empty command has no program to run", "command");
   return [quoteCommand(argv[0]!), ...argv.slice(1).map((a) => quote(a, "argument"))].join(" ");
+}
+
+/**
+ * A path on the cluster for a shell line: `~` and `~/…` mean the home directory there (written
+ * "$HOME"/'…'), anything else is literal.
+ */
+export function quotePath(path: string, what = "path"): string {
+  if (path === "~") return `"$HOME"`;
+  if (path.startsWith("~/")) return path.length === 2 ? `"$HOME"/` : `"$HOME"/${quote(path.slice(2), what)}`;
+  return quote(path, what);
 }
 
 /** Whether `name` can be an environment variable set from a shell (`NAME=value`). */
@@ -65,7 +87,9 @@ export function assignment(name: string, value: string): string {
   if (!isEnvName(name)) {
     throw new ShellStringError(`${JSON.stringify(name)} is not an environment variable name (letters, digits and _, not starting with a digit)`, "environment variable name");
   }
-  return `${name}=${quote(value, `value of ${name}`)}`;
+  refuseNul(value, `value of ${name}`);
+  // `X==` is an assignment of "=" to the shell but reads as a typo to a person (and to shellcheck).
+  return `${name}=${SAFE_WORD.test(value) && !value.startsWith("=") ? value : singleQuoted(value)}`;
 }
 
 /**

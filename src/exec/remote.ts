@@ -1,7 +1,7 @@
 // What the two remote transports share: the `user@host[:port]` target, and the command line a
 // POSIX login shell runs for an argv with a working directory and environment.
 import { userInfo } from "node:os";
-import { assignment, joinArgv, quote } from "../emit/shell.js";
+import { assignment, joinArgv, quotePath } from "../emit/shell.js";
 import { TransportError, type RunOptions } from "./transport.js";
 
 export interface SshTarget {
@@ -51,11 +51,7 @@ export function formatTarget(t: SshTarget): string {
 }
 
 /** A path for the remote shell: `~/x` expands to the home directory, anything else is literal. */
-export function remotePath(path: string): string {
-  if (path === "~") return `"$HOME"`;
-  if (path.startsWith("~/")) return `"$HOME"/${quote(path.slice(2), "path")}`;
-  return quote(path, "path");
-}
+export const remotePath = (path: string): string => quotePath(path);
 
 /** The line the remote login shell runs: `cd DIR && NAME=value … argv`. */
 export function remoteCommandLine(argv: readonly string[], opts: RunOptions = {}): string {

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { assignment, joinArgv, literalFilenamePattern, quote, sbatchDirective, ShellStringError } from "../../src/emit/shell.js";
+import { assignment, joinArgv, literalFilenamePattern, quote, quotePath, sbatchDirective, ShellStringError } from "../../src/emit/shell.js";
+import { bashSyntax, shellcheck } from "./shellcheck.js";
 
 const work = mkdtempSync(join(tmpdir(), "flowc-shell-"));
 // Files a stray glob would expand to, and the canary an injected command would create.
@@ -73,6 +74,17 @@ describe.each(shells)("quote through real %s", (shell) => {
     );
   });
 
+  it("paths under ~/ resolve to the home directory, with the rest literal", () => {
+    fc.assert(
+      fc.property(adversarial, (rest) => {
+        const got = execFileSync(shell, ["-c", `printf '%s\\0' ${quotePath(`~/${rest}`)} ${quotePath(rest)}`], { cwd: work, encoding: "utf8", env: { ...process.env, HOME: "/home/x y" } });
+        expect(got).toBe(`/home/x y/${rest}\0${rest}\0`);
+        noInjection();
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it("assignments set the variable to the value", () => {
     fc.assert(
       fc.property(adversarial, (value) => {
@@ -89,8 +101,12 @@ describe("quote", () => {
     expect(quote("--job-name=train.pretrain")).toBe("--job-name=train.pretrain");
     expect(quote("/scratch/run 1")).toBe("'/scratch/run 1'");
     expect(quote("it's")).toBe("'it'\\''s'");
+    expect(quote("$HOME/`id`")).toBe("\\$'HOME/'\\`'id'\\`");
     expect(quote("")).toBe("''");
     expect(joinArgv(["A=b", "c"])).toBe("'A=b' c");
+    expect(quote("~/x")).toBe("\\~'/x'");
+    expect(quotePath("~/runs/a b")).toBe(`"$HOME"/'runs/a b'`);
+    expect(quotePath("/runs/a")).toBe("/runs/a");
   });
 
   it("refuses NUL, an empty argv and a bad variable name with a message naming the string", () => {
@@ -117,5 +133,27 @@ describe("sbatch directive values", () => {
 
   it("double % so Slurm keeps a literal path", () => {
     expect(literalFilenamePattern("/runs/100%/log")).toBe("/runs/100%%/log");
+  });
+});
+
+describe("scripts built with the quoting functions", () => {
+  it("pass shellcheck and bash -n whatever the user strings are", () => {
+    fc.assert(
+      fc.property(adversarial, adversarial, adversarial, adversarial.filter((s) => !/[\n\r]/.test(s)), (dir, module, value, name) => {
+        const script = [
+          "#!/bin/bash",
+          `#SBATCH --job-name=${sbatchDirective(name)}`,
+          "set -euo pipefail",
+          `module load ${quote(module)}`,
+          `export ${assignment("FLOWC_VALUE", value)}`,
+          `cd -- ${quotePath(dir)}`,
+          `exec ${joinArgv(["python", "-m", "flowrt", "step", "--step", name])} --plan ${quotePath(`${dir}/plan.json`)}`,
+          "",
+        ].join("\n");
+        expect(shellcheck(script), script).toEqual([]);
+        expect(bashSyntax(script), script).toEqual([]);
+      }),
+      { numRuns: Number(process.env.FLOWC_SHELLCHECK_RUNS ?? 20) },
+    );
   });
 });
