@@ -35,7 +35,7 @@ export function loadProfiles(path: string): LoadedProfiles {
 
 /**
  * The profile called `name`, else the file's `default`, else its only profile. A name the file
- * lacks is E0401 at the `clusters:` key (the list it was looked up in).
+ * lacks is E0501 at the `clusters:` key (the list it was looked up in).
  */
 export function selectProfile(loaded: Extract<LoadedProfiles, { ok: true }>, name?: string): { name: string; profile: ClusterProfile } | Diagnostic {
   const names = Object.keys(loaded.file.clusters);
@@ -46,7 +46,7 @@ export function selectProfile(loaded: Extract<LoadedProfiles, { ok: true }>, nam
   })();
   if (wanted === undefined) {
     return {
-      code: "E0401", severity: "error", message: `${loaded.path} has ${names.length === 0 ? "no profiles" : "several profiles"} and no \`default:\`.`,
+      code: "E0501", severity: "error", message: `${loaded.path} has ${names.length === 0 ? "no profiles" : "several profiles"} and no \`default:\`.`,
       primary: { span: at }, secondary: [], notes: [],
       help: names.length === 0 ? "add a profile under `clusters:`" : `name one (${names.map((n) => `\`${n}\``).join(", ")}), or add \`default: ${names[0]}\``,
     };

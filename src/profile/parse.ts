@@ -93,7 +93,7 @@ function keysAt(path: Path): readonly string[] {
   return [];
 }
 
-function diag(code: "E0400" | "E0401", message: string, at: Span, help?: string, label?: string): Diagnostic {
+function diag(code: "E0500" | "E0501", message: string, at: Span, help?: string, label?: string): Diagnostic {
   return { code, severity: "error", message, primary: { span: at, ...(label ? { message: label } : {}) }, secondary: [], notes: [], ...(help ? { help } : {}) };
 }
 
@@ -104,12 +104,12 @@ export function parseProfiles(text: string, file: string): Result<ProfilesFile |
   for (const e of doc.errors) {
     const at = span(file, e.pos[0], Math.max(e.pos[1], e.pos[0] + 1));
     const msg = e.code === "DUPLICATE_KEY" ? `Duplicate key \`${text.slice(e.pos[0], e.pos[1]).trim() || "?"}\`.` : `YAML syntax error: ${e.message.split("\n")[0]!.replace(/\.$/, "")}.`;
-    ds.push(diag("E0400", msg, at, e.code === "DUPLICATE_KEY" ? "each key appears once in a mapping: remove or merge the other one" : "fix the YAML at this place (indentation, a closing bracket or quote)"));
+    ds.push(diag("E0500", msg, at, e.code === "DUPLICATE_KEY" ? "each key appears once in a mapping: remove or merge the other one" : "fix the YAML at this place (indentation, a closing bracket or quote)"));
   }
   if (ds.length > 0) return { value: undefined, diagnostics: ds };
   const data: unknown = doc.toJS({ maxAliasCount: 1000 });
   if (data === null || data === undefined) {
-    return { value: undefined, diagnostics: [diag("E0400", "The cluster profiles file is empty.", whole, "start it with `clusters:` and one profile under it, e.g. `clusters: { big: { run_dir: /scratch/me/flowc } }`")] };
+    return { value: undefined, diagnostics: [diag("E0500", "The cluster profiles file is empty.", whole, "start it with `clusters:` and one profile under it, e.g. `clusters: { big: { run_dir: /scratch/me/flowc } }`")] };
   }
   const parsed = ProfilesFile.safeParse(data);
   if (!parsed.success) {
@@ -132,11 +132,11 @@ export function parseProfiles(text: string, file: string): Result<ProfilesFile |
   return { value: ds.length === 0 ? value : undefined, diagnostics: ds };
 }
 
-/** E0401: a profile name the file does not have. */
+/** E0501: a profile name the file does not have. */
 export function unknownProfile(name: string, names: readonly string[], at: Span): Diagnostic {
   const near = suggest(name, names);
   const help = near !== undefined ? `did you mean \`${near}\`?` : names.length > 0 ? `the profiles are: ${names.map((n) => `\`${n}\``).join(", ")}` : "add it under `clusters:`";
-  return diag("E0401", `Unknown cluster profile \`${name}\`.`, at, help);
+  return diag("E0501", `Unknown cluster profile \`${name}\`.`, at, help);
 }
 
 interface Issue {
@@ -162,7 +162,7 @@ function issueDiagnostics(issue: Issue, doc: Document, file: string, whole: Span
         const allowed = keysAt(path);
         const near = suggest(k, allowed);
         const help = near !== undefined ? `did you mean \`${near}\`?` : allowed.length > 0 ? `the keys here are: ${allowed.join(", ")}` : "remove it";
-        return diag("E0400", `Unknown key \`${k}\` in ${subject(path)}.`, nodeSpan(file, key, whole), help);
+        return diag("E0500", `Unknown key \`${k}\` in ${subject(path)}.`, nodeSpan(file, key, whole), help);
       });
     case "invalid_type": {
       const expected = EXPECTED[issue.expected ?? ""] ?? issue.expected ?? "something else";
@@ -170,20 +170,20 @@ function issueDiagnostics(issue: Issue, doc: Document, file: string, whole: Span
       if (at.depth < path.length) {
         // Missing: point at the mapping that should have it.
         const d = describeKey(last);
-        return [diag("E0400", `${cap(subject(path.slice(0, -1)))} has no \`${String(last)}\`.`, parentKeySpan(), `add \`${String(last)}: …\`${d ? ` (${d})` : ""}`)];
+        return [diag("E0500", `${cap(subject(path.slice(0, -1)))} has no \`${String(last)}\`.`, parentKeySpan(), `add \`${String(last)}: …\`${d ? ` (${d})` : ""}`)];
       }
       const d = describeKey(last);
-      return [diag("E0400", `${cap(subject(path))} must be ${expected}, but it is ${kindOf(at.value)}.`, nodeSpan(file, at.value ?? at.key, whole), d ? `it is ${d}` : undefined)];
+      return [diag("E0500", `${cap(subject(path))} must be ${expected}, but it is ${kindOf(at.value)}.`, nodeSpan(file, at.value ?? at.key, whole), d ? `it is ${d}` : undefined)];
     }
     case "invalid_key": {
       const why = issue.issues?.[0]?.message ?? "is not allowed here";
       const key = String(path[path.length - 1]);
-      return [diag("E0400", `\`${key}\` in ${subject(path.slice(0, -1))} ${why}.`, nodeSpan(file, at.key, whole))];
+      return [diag("E0500", `\`${key}\` in ${subject(path.slice(0, -1))} ${why}.`, nodeSpan(file, at.key, whole))];
     }
     default: {
       const target = at.depth === path.length ? (at.value ?? at.key) : undefined;
       const d = describeKey(path[path.length - 1]);
-      return [diag("E0400", `${cap(subject(path))} ${issue.message.replace(/\.$/, "")}.`, target ? nodeSpan(file, target, whole) : parentKeySpan(), d ? `it is ${d}` : undefined)];
+      return [diag("E0500", `${cap(subject(path))} ${issue.message.replace(/\.$/, "")}.`, target ? nodeSpan(file, target, whole) : parentKeySpan(), d ? `it is ${d}` : undefined)];
     }
   }
 }

@@ -69,7 +69,7 @@ describe("a valid profiles file", () => {
     expect(selectProfile(loaded)).toMatchObject({ name: "big" });
     expect(selectProfile(loaded, "enroot")).toMatchObject({ name: "enroot" });
     const miss = selectProfile(loaded, "bgi") as Diagnostic;
-    expect(miss).toMatchObject({ code: "E0401", message: "Unknown cluster profile `bgi`.", help: "did you mean `big`?" });
+    expect(miss).toMatchObject({ code: "E0501", message: "Unknown cluster profile `bgi`.", help: "did you mean `big`?" });
     const one = join(work, "one.yaml");
     writeFileSync(one, "clusters:\n  only: { run_dir: /x }\n");
     const l1 = loadProfiles(one);
@@ -102,21 +102,21 @@ describe("mistakes in a profiles file", () => {
     account: [x]
 `;
     expect(codesAndPlaces(text)).toEqual([
-      "3:5 E0400 Unknown key `partitoin` in cluster profile `big`.",
-      "4:14 E0400 `run_dir` of cluster profile `big` must be a path on the cluster: absolute, or starting with `~/`.",
-      "5:27 E0400 `1BAD` in `env` of cluster profile `big` is not an environment variable name (letters, digits and `_`, not starting with a digit).",
-      "6:47 E0400 `container.mounts[0]` of cluster profile `big` must be one mount, `SRC:DST[:FLAGS]` (list each mount on its own: no commas).",
-      "7:21 E0400 `max_array_size` of cluster profile `big` must be at least 1.",
-      "8:16 E0400 `partition` of cluster profile `big` must be a Slurm name (no blanks, quotes, backslashes or `#`).",
-      "9:3 E0400 Cluster profile `small` has no `run_dir`.",
-      "10:10 E0400 `ssh` of cluster profile `small` must be USER@HOST or USER@HOST:PORT.",
-      "11:14 E0400 `account` of cluster profile `small` must be text, but it is a list.",
+      "3:5 E0500 Unknown key `partitoin` in cluster profile `big`.",
+      "4:14 E0500 `run_dir` of cluster profile `big` must be a path on the cluster: absolute, or starting with `~/`.",
+      "5:27 E0500 `1BAD` in `env` of cluster profile `big` is not an environment variable name (letters, digits and `_`, not starting with a digit).",
+      "6:47 E0500 `container.mounts[0]` of cluster profile `big` must be one mount, `SRC:DST[:FLAGS]` (list each mount on its own: no commas).",
+      "7:21 E0500 `max_array_size` of cluster profile `big` must be at least 1.",
+      "8:16 E0500 `partition` of cluster profile `big` must be a Slurm name (no blanks, quotes, backslashes or `#`).",
+      "9:3 E0500 Cluster profile `small` has no `run_dir`.",
+      "10:10 E0500 `ssh` of cluster profile `small` must be USER@HOST or USER@HOST:PORT.",
+      "11:14 E0500 `account` of cluster profile `small` must be text, but it is a list.",
     ]);
   });
 
   it("render with the caret under the value and a hint", () => {
     expect(render("clusters:\n  big:\n    partitoin: gpu\n    run_dir: /x\n")).toBe(
-      "clusters.yaml:3:5: error[E0400]: Unknown key `partitoin` in cluster profile `big`.\n" +
+      "clusters.yaml:3:5: error[E0500]: Unknown key `partitoin` in cluster profile `big`.\n" +
       "  |\n" +
       "3 |     partitoin: gpu\n" +
       "  |     ^^^^^^^^^\n" +
@@ -127,19 +127,19 @@ describe("mistakes in a profiles file", () => {
   });
 
   it("covers YAML syntax, duplicate keys, venv with container, an unknown default, the wrong top level", () => {
-    expect(codesAndPlaces("clusters:\n  a: {run_dir: /x\n")).toEqual([expect.stringMatching(/^\d+:\d+ E0400 YAML syntax error: /)]);
-    expect(codesAndPlaces("clusters:\n  a: {run_dir: /x}\n  a: {run_dir: /y}\n")).toEqual(["3:3 E0400 Duplicate key `a`."]);
+    expect(codesAndPlaces("clusters:\n  a: {run_dir: /x\n")).toEqual([expect.stringMatching(/^\d+:\d+ E0500 YAML syntax error: /)]);
+    expect(codesAndPlaces("clusters:\n  a: {run_dir: /x}\n  a: {run_dir: /y}\n")).toEqual(["3:3 E0500 Duplicate key `a`."]);
     expect(codesAndPlaces("clusters:\n  a:\n    run_dir: /x\n    venv: /v\n    container: { image: i }\n")).toEqual([
-      "5:16 E0400 `container` of cluster profile `a` cannot be used with `venv`: a step runs in one Python environment.",
+      "5:16 E0500 `container` of cluster profile `a` cannot be used with `venv`: a step runs in one Python environment.",
     ]);
-    expect(codesAndPlaces("clusters:\n  big: {run_dir: /x}\ndefault: bgi\n")).toEqual(["3:10 E0401 Unknown cluster profile `bgi`."]);
-    expect(codesAndPlaces("cluster:\n  big: {run_dir: /x}\n")).toEqual(["1:1 E0400 Unknown key `cluster` in the file."]);
+    expect(codesAndPlaces("clusters:\n  big: {run_dir: /x}\ndefault: bgi\n")).toEqual(["3:10 E0501 Unknown cluster profile `bgi`."]);
+    expect(codesAndPlaces("cluster:\n  big: {run_dir: /x}\n")).toEqual(["1:1 E0500 Unknown key `cluster` in the file."]);
     expect(parseProfiles("cluster:\n  big: {run_dir: /x}\n", "f").diagnostics[0]!.help).toBe("did you mean `clusters`?");
-    expect(codesAndPlaces("default: x\n")).toEqual(["1:1 E0400 The file has no `clusters`."]);
-    expect(codesAndPlaces("")).toEqual(["1:1 E0400 The cluster profiles file is empty."]);
+    expect(codesAndPlaces("default: x\n")).toEqual(["1:1 E0500 The file has no `clusters`."]);
+    expect(codesAndPlaces("")).toEqual(["1:1 E0500 The cluster profiles file is empty."]);
   });
 
   it("uses codes the catalog explains", () => {
-    for (const c of ["E0400", "E0401"]) expect(lookupCode(c)?.explain).toContain("profile");
+    for (const c of ["E0500", "E0501"]) expect(lookupCode(c)?.explain).toContain("profile");
   });
 });
