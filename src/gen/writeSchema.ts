@@ -23,7 +23,7 @@ export function fixtureText(flow: string): string {
   const plan = planPath(flow).plan;
   if (!plan) throw new Error(`${flow} does not compile`);
   const rel = flow.slice(ROOT.length);
-  return JSON.stringify({ ...plan, source_file: rel, base_dir: dirname(rel) }, null, 2) + "\n";
+  return JSON.stringify({ ...plan, base_dir: dirname(rel) }, null, 2) + "\n";
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
