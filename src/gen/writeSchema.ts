@@ -15,6 +15,7 @@ export const PY_TYPES_PATH = `${ROOT}runtime-py/flowrt/plan_types.py`;
 export const FIXTURES: Record<string, string> = {
   [`${ROOT}runtime-py/tests/fixtures/tiny.plan.json`]: `${ROOT}examples/tiny.flow`,
   [`${ROOT}runtime-py/tests/fixtures/micro.plan.json`]: `${ROOT}test/fixtures/micro.flow`,
+  [`${ROOT}runtime-py/tests/fixtures/continued.plan.json`]: `${ROOT}test/fixtures/continued.flow`,
 };
 
 export function schemaText(): string {
