@@ -11,20 +11,14 @@ export interface CommandSpec<T extends FlagTable> {
   readonly positionals: readonly PositionalSpec[];
   readonly flags: T;
   readonly examples?: readonly string[];
-  readonly run: (args: Parsed<T>, ctx: Context) => Promise<number>;
+  // A method, so that a command with its own flag table is a Command: main() always parses argv with
+  // the command's own table before calling it, so `args` has exactly the flags of T.
+  run(args: Parsed<T>, ctx: Context): Promise<number>;
 }
 
-/** A command with its flag types erased, for the registry. main() parses with the command's own table. */
-export interface Command {
-  readonly name: string;
-  readonly summary: string;
-  readonly description?: string;
-  readonly positionals: readonly PositionalSpec[];
-  readonly flags: FlagTable;
-  readonly examples?: readonly string[];
-  readonly run: (args: Parsed<FlagTable>, ctx: Context) => Promise<number>;
-}
+/** A command with its flag types erased, for the registry. */
+export type Command = CommandSpec<FlagTable>;
 
 export function defineCommand<const T extends FlagTable>(spec: CommandSpec<T>): Command {
-  return spec as unknown as Command;
+  return spec;
 }

@@ -1,9 +1,11 @@
-// What a command sees of the world: output streams, the working directory, the environment and the
-// compiler's phases. main() builds it from the process; tests build it with real buffers.
+// What a command sees of the world: output streams, the working directory and the environment.
+// main() builds it from the process; tests build it with real buffers. The compiler's phases are not
+// part of it: every command calls the one pipeline (src/pipeline.ts) directly.
+import { realpathSync } from "node:fs";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderAll, renderSummary, countSeverities } from "../diagnostics/render.js";
 import { renderJson } from "../diagnostics/json.js";
-import type { Engine } from "./engine.js";
+import type { FileProblem } from "../program/host.js";
 import type { UsageProblem } from "./options.js";
 
 export interface CliIO {
@@ -13,8 +15,6 @@ export interface CliIO {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
-  /** The compiler's phases, loaded on first use. */
-  readonly engine: () => Promise<Engine>;
 }
 
 /** Exit codes of CLI.md. */
@@ -38,6 +38,11 @@ export function environmentError(ctx: Context, message: string, hint?: string): 
   return usageError(ctx, hint === undefined ? { message } : { message, hint });
 }
 
+/** The FILE argument itself cannot be read (missing, a directory, a pipe, too large): exit 2. */
+export function cannotRead(ctx: Context, shown: string, problem: FileProblem): number {
+  return environmentError(ctx, `cannot read \`${shown}\`: ${problem.message}`);
+}
+
 /** A command whose phase is not built yet. */
 export function notAvailable(ctx: Context, what: string): number {
   ctx.stderr(`${ctx.prog}: not available yet (${what}); see the project's issue tracker\n`);
@@ -51,12 +56,22 @@ export function reportDiagnostics(
   texts: ReadonlyMap<string, string>,
   format: "text" | "json" = "text",
 ): void {
+  // Spans hold canonical paths, so paths are shortened against the canonical working directory.
+  const cwd = canonical(ctx.cwd);
   if (format === "json") {
-    ctx.stdout(`${JSON.stringify(renderJson(ds, texts, { cwd: ctx.cwd }), null, 2)}\n`);
+    ctx.stdout(`${JSON.stringify(renderJson(ds, texts, { cwd }), null, 2)}\n`);
     return;
   }
   if (ds.length === 0) return;
-  ctx.stderr(renderAll(ds, texts, { color: ctx.color.stderr, cwd: ctx.cwd }));
+  ctx.stderr(renderAll(ds, texts, { color: ctx.color.stderr, cwd }));
+}
+
+function canonical(dir: string): string {
+  try {
+    return realpathSync.native(dir);
+  } catch {
+    return dir;
+  }
 }
 
 export { countSeverities, renderSummary };

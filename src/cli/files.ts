@@ -1,7 +1,9 @@
 // FILE arguments: files as given, directories searched for `.flow` files. Problems are returned
-// (a missing file is an environment error, exit 2), never thrown.
+// (a missing file is an environment error, exit 2), never thrown. Reading a FILE is the loader's job
+// (src/program/host.ts): it refuses pipes, devices and oversized files instead of waiting on them.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { errnoWords as reason } from "../program/host.js";
 
 export type Inputs = { readonly ok: true; readonly files: readonly string[] } | { readonly ok: false; readonly message: string; readonly hint?: string };
 
@@ -52,39 +54,5 @@ function flowFilesUnder(dir: string): string[] {
   return found;
 }
 
-export type Read = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly message: string };
-
-export function readText(file: string, shown: string): Read {
-  try {
-    return { ok: true, text: fs.readFileSync(file, "utf8") };
-  } catch (err) {
-    return { ok: false, message: `cannot read \`${shown}\`: ${reason(err)}` };
-  }
-}
-
-/** The reader handed to the loader for imports: undefined when a file cannot be read. */
-export function readOrUndefined(p: string): string | undefined {
-  try {
-    return fs.readFileSync(p, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
 /** A system error as a short phrase: "no such file or directory". */
-export function reason(err: unknown): string {
-  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
-  switch (code) {
-    case "ENOENT":
-      return "no such file or directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "is a directory";
-    case "ENOTDIR":
-      return "a part of the path is not a directory";
-    default:
-      return err instanceof Error ? err.message : String(err);
-  }
-}
+export { reason };

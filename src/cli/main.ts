@@ -7,8 +7,6 @@ import { wantColor } from "../diagnostics/color.js";
 import type { Command } from "./command.js";
 import { COMMANDS } from "./commands/index.js";
 import { EXIT, usageError, type CliIO, type Context } from "./context.js";
-import { loadDefaultEngine } from "./defaultEngine.js";
-import type { Engine } from "./engine.js";
 import { commandHelp, GLOBAL_FLAGS, topHelp, TOP_FLAGS } from "./help.js";
 import { parseArgs, type FlagTable } from "./options.js";
 
@@ -124,7 +122,7 @@ function version(): string {
   }
 }
 
-/** The real process: its streams, directory and environment, and the real compiler phases. */
+/** The real process: its streams, directory and environment. */
 export function processIO(): CliIO {
   // `flowc … | head` closes the pipe early: that is not an error worth a stack trace.
   for (const s of [process.stdout, process.stderr]) {
@@ -133,7 +131,6 @@ export function processIO(): CliIO {
       process.exit(err.code === "EPIPE" ? (process.exitCode ?? 0) : EXIT.usage);
     });
   }
-  let engine: Promise<Engine> | undefined;
   return {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
@@ -141,6 +138,5 @@ export function processIO(): CliIO {
     env: process.env,
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
-    engine: () => (engine ??= loadDefaultEngine()),
   };
 }

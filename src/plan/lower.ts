@@ -1,7 +1,10 @@
 // Lowering: checked program -> plan IR. Pure and deterministic (same input, same JSON), so
 // `compile` can tell whether a directory already holds this plan.
 import { createHash } from "node:crypto";
+import { basename, dirname, relative, resolve, sep } from "node:path";
 import type { CheckedProgram, TrainAnalysis } from "../check/analysis.js";
+import type { Diagnostic, Result } from "../diagnostics/diagnostic.js";
+import { span } from "../source/span.js";
 import { checkpointEstimate, effectivePeak, flopsPerToken, ranksPerNode, runtimeLayout } from "../estimate/index.js";
 import type { ClusterT, CurateOpT, CurateT, GateT } from "../check/typed.js";
 import * as R from "../units/rational.js";
@@ -22,8 +25,9 @@ const DEFAULT_CPU_WALLTIME_S = 4 * 3600;
 
 export interface LowerInput {
   readonly checked: CheckedProgram;
+  /** The entry file's canonical path (the loader's `Program.entryPath`). */
   readonly entryPath: string;
-  /** path -> text of every file of the program (entry and imports). */
+  /** Canonical path -> text of every file of the program (entry and imports). */
   readonly texts: ReadonlyMap<string, string>;
 }
 
@@ -31,15 +35,40 @@ type StepInput = PlanInput["steps"][number];
 type AnyDraft = StepDraft<StepInput>;
 type TrainInput = PlanInput["trains"][number];
 
-export function lowerProgram({ checked, entryPath, texts }: LowerInput): PlanIR {
+/** The plan, or why there is none (E0400: nothing to place the steps on). */
+export function lowerProgram({ checked, entryPath, texts }: LowerInput): Result<PlanIR | undefined> {
   const d = checked.decls;
   const analyses = [...checked.analyses.values()];
   const cluster = analyses[0]?.cluster ?? [...d.clusters.values()][0];
-  if (!cluster) throw new Error("lowerProgram needs a checked program with a cluster");
+  if (!cluster) return { value: undefined, diagnostics: [noCluster(entryPath)] };
+  return { value: lowerWith(checked, cluster, entryPath, texts), diagnostics: [] };
+}
+
+function noCluster(entryPath: string): Diagnostic {
+  return {
+    code: "E0400", severity: "error", message: "The program declares no `cluster`, so there is nothing to plan its steps on.",
+    primary: { span: span(entryPath, 0, 0) }, secondary: [], notes: [],
+    help: "declare a `cluster NAME { … }` (or import the file that does); a file of shared declarations is checked with `flowc check`",
+  };
+}
+
+/**
+ * The program's identity in the plan, the same from any working directory and any checkout: the
+ * entry's file name, and a SHA-256 over every file's text keyed by its path relative to the entry's
+ * directory (`/`-separated, sorted by that key).
+ */
+export function sourceIdentity(entryPath: string, texts: ReadonlyMap<string, string>): { file: string; hash: string } {
+  const root = dirname(resolve(entryPath));
+  const keyed = [...texts.entries()].map(([path, text]) => [relative(root, resolve(path)).split(sep).join("/"), text] as const);
   const hash = createHash("sha256");
-  for (const [path, text] of [...texts.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    hash.update(path).update("\0").update(text).update("\0");
-  }
+  for (const [key, text] of keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) hash.update(key).update("\0").update(text).update("\0");
+  return { file: basename(entryPath), hash: hash.digest("hex") };
+}
+
+function lowerWith(checked: CheckedProgram, cluster: ClusterT, entryPath: string, texts: ReadonlyMap<string, string>): PlanIR {
+  const d = checked.decls;
+  const analyses = [...checked.analyses.values()];
+  const source = sourceIdentity(entryPath, texts);
 
   const sources: PlanInput["sources"] = {};
   for (const a of analyses) {
@@ -57,8 +86,8 @@ export function lowerProgram({ checked, entryPath, texts }: LowerInput): PlanIR 
   const sections: Omit<PlanInput, "steps"> = {
     version: PLAN_IR_VERSION,
     flowc_version: FLOWC_VERSION,
-    source_file: entryPath,
-    source_hash: hash.digest("hex"),
+    source_file: source.file,
+    source_hash: source.hash,
     protocol: { requeue_exit_code: REQUEUE_EXIT_CODE, stop_signal: STOP_SIGNAL, preempt_signal: PREEMPT_SIGNAL },
     cluster: clusterIR(cluster),
     raw_sources: Object.fromEntries([...d.sources.values()].map((s) => [s.name, {

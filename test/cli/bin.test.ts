@@ -41,7 +41,7 @@ describe("bin/flowc.js", () => {
     noTrace(r.stderr);
   });
 
-  test("commands without an engine exit 2 saying so", async () => {
+  test("commands not built yet exit 2 saying so", async () => {
     const r = await spawnCli(bin, ["compile", "a.flow", "--target", "ray", "--out", "out"], { cwd: files.dir });
     expect(r).toEqual({ code: 2, stdout: "", stderr: "flowc compile: not available yet (the Slurm/Ray emitters are not built); see the project's issue tracker\n" });
   });

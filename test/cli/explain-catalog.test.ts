@@ -6,7 +6,7 @@ import { runCli, scratch } from "./harness.js";
 
 const files = scratch({});
 afterAll(files.cleanup);
-const at = { cwd: files.dir, engine: {} };
+const at = { cwd: files.dir };
 
 test("the catalog has codes to explain", () => {
   expect(ALL_CODES.length).toBeGreaterThan(0);

@@ -1,13 +1,10 @@
-// `flowc fmt` with the real formatter (src/syntax/format.ts). NEEDS THE PARSER: this file cannot load
-// until branch `front` is merged.
+// `flowc fmt` with the real formatter (src/syntax/format.ts).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { formatText } from "../../src/syntax/format.js";
-import type { Engine } from "../../src/cli/engine.js";
 import { REPO, runCli, scratch } from "./harness.js";
 
-const engine: Engine = { formatText };
 const TINY = fs.readFileSync(path.join(REPO, "examples/tiny.flow"), "utf8");
 const MESSY = "source   web{uri=\"data/*.jsonl\",tokens=2M}\n\n\n\nsource code { uri = \"c\"\n tokens = 1M }\n";
 const BROKEN = "source web {\n  tokens = = 2M\n}\n";
@@ -15,7 +12,7 @@ const BROKEN = "source web {\n  tokens = = 2M\n}\n";
 describe("flowc fmt", () => {
   const files = scratch({ "messy.flow": MESSY, "broken.flow": BROKEN, "d/x.flow": MESSY, "d/y.flow": TINY });
   afterAll(files.cleanup);
-  const at = { cwd: files.dir, engine };
+  const at = { cwd: files.dir };
   const read = (f: string) => fs.readFileSync(path.join(files.dir, f), "utf8");
 
   test("default: the formatted text on stdout, the file untouched; formatting it again changes nothing", async () => {

@@ -6,8 +6,6 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import type { CliIO } from "../../src/cli/context.js";
-import { loadDefaultEngine } from "../../src/cli/defaultEngine.js";
-import type { Engine } from "../../src/cli/engine.js";
 import { main } from "../../src/cli/main.js";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -20,7 +18,7 @@ export interface Outcome {
 
 export async function runCli(
   argv: readonly string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; engine?: Engine; tty?: boolean } = {},
+  opts: { cwd?: string; env?: Record<string, string | undefined>; tty?: boolean } = {},
 ): Promise<Outcome> {
   let stdout = "";
   let stderr = "";
@@ -31,7 +29,6 @@ export async function runCli(
     env: opts.env ?? {},
     stdoutIsTTY: opts.tty ?? false,
     stderrIsTTY: opts.tty ?? false,
-    engine: () => (opts.engine ? Promise.resolve(opts.engine) : loadDefaultEngine()),
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };
@@ -64,13 +61,15 @@ export function buildBin(name: string): string {
   return path.join(root, "bin", "flowc.js");
 }
 
-export async function spawnCli(bin: string, argv: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<Outcome> {
+/** `timeout` (ms): kill the process then, so a command that hangs fails the test instead of stalling it. */
+export async function spawnCli(bin: string, argv: readonly string[], opts: { cwd?: string; env?: Record<string, string>; timeout?: number } = {}): Promise<Outcome> {
   const r = await execa(process.execPath, [bin, ...argv], {
     cwd: opts.cwd ?? REPO,
     env: { NO_COLOR: "1", ...opts.env },
     extendEnv: true,
     reject: false,
     stripFinalNewline: false,
+    ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
   });
   return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }

@@ -1,15 +1,14 @@
-// The CLI without the compiler's phases: help, version, usage errors, explain, and the commands whose
-// engine is not built. Runs in-process (src/cli/main.ts) with real files in a scratch directory.
+// The CLI's own behaviour: help, version, usage errors, explain, unreadable FILEs, and the commands
+// that are not built yet. Runs in-process (src/cli/main.ts) with real files in a scratch directory.
 import * as path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { COMMANDS } from "../../src/cli/commands/index.js";
 import { ALL_CODES } from "../../src/diagnostics/catalog.js";
 import { runCli, scratch } from "./harness.js";
 
-const NO_ENGINE = {}; // a build in which no phase is present
 const files = scratch({ "a.flow": "source web { tokens = 1M }\n", "sub/b.flow": "", "empty/readme.txt": "x" });
 afterAll(files.cleanup);
-const at = { cwd: files.dir, engine: NO_ENGINE };
+const at = { cwd: files.dir };
 
 describe("flowc", () => {
   test("--help lists every command of CLI.md; exit 0 on stdout", async () => {
@@ -70,22 +69,13 @@ describe("flowc", () => {
     expect((await runCli(["fmt", "--check", "--write", "a.flow"], at)).code).toBe(2);
   });
 
-  test("missing or unreadable FILE: exit 2 with the reason, for check, fmt and plan", async () => {
-    for (const cmd of ["check", "fmt", "plan"]) {
+  test("missing or unreadable FILE: exit 2 with the reason, for check, fmt, plan, test and run", async () => {
+    for (const cmd of ["check", "fmt", "plan", "test", "run"]) {
       const r = await runCli([cmd, "nope.flow"], at);
       expect(r).toEqual({ code: 2, stdout: "", stderr: `flowc ${cmd}: cannot read \`nope.flow\`: no such file or directory\n` });
     }
     expect((await runCli(["check", "empty"], at)).stderr).toBe("flowc check: no .flow files under `empty`\n");
     expect((await runCli(["plan", "sub"], at)).stderr).toBe("flowc plan: cannot read `sub`: is a directory\n");
-  });
-
-  test("a build without the parser says so plainly and exits 2", async () => {
-    expect(await runCli(["check", "a.flow"], at)).toEqual({
-      code: 2,
-      stdout: "",
-      stderr: "flowc check: not available yet (the parser is not built); see the project's issue tracker\n",
-    });
-    expect((await runCli(["fmt", "a.flow"], at)).stderr).toBe("flowc fmt: not available yet (the formatter is not built); see the project's issue tracker\n");
   });
 
   test.each([
@@ -99,7 +89,7 @@ describe("flowc", () => {
     expect(r).toEqual({ code: 2, stdout: "", stderr: `flowc ${argv[0]}: not available yet (${why}); see the project's issue tracker\n` });
   });
 
-  test("commands without an engine still check their arguments first", async () => {
+  test("commands not built yet still check their arguments first", async () => {
     expect((await runCli(["compile", "a.flow", "--out", "b"], at)).stderr).toBe(
       "flowc compile: missing option `--target <slurm|ray>`\nhelp: run `flowc compile --help` for usage\n",
     );

@@ -17,8 +17,8 @@ const word = fc.oneof(
 test("property: any argv exits 0, 1 or 2 without throwing or printing a stack", async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(word, { maxLength: 6 }), async (argv) => {
-      // No engine: the point is argument handling, and these runs must not depend on the parser.
-      const r = await runCli(argv, { cwd: files.dir, engine: {} });
+      // The real pipeline: a.flow never checks clean (it has no cluster), so no run reaches Python.
+      const r = await runCli(argv, { cwd: files.dir });
       expect([0, 1, 2]).toContain(r.code);
       expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
       if (r.code === 2) expect(r.stderr.length).toBeGreaterThan(0);

@@ -7,13 +7,13 @@ import { describe, expect, it } from "vitest";
 import { effectivePeak, flopsPerToken, lookupGpu } from "../../src/estimate/index.js";
 import type { PlanIR, StepIR } from "../../src/plan/ir.js";
 import { planPath } from "../../src/pipeline.js";
+import { memoryHost, nodeHost } from "../../src/program/host.js";
 
 const TINY = readFileSync("examples/tiny.flow", "utf8");
 
 /** The plan of tiny.flow with `edit` applied to its text. */
 function planOf(edit: (t: string) => string = (t) => t): PlanIR {
-  const text = edit(TINY);
-  const res = planPath("examples/tiny.flow", (p) => (p.endsWith("tiny.flow") ? text : undefined));
+  const res = planPath("/virtual/tiny.flow", { host: memoryHost({ "/virtual/tiny.flow": edit(TINY) }, nodeHost) });
   expect(res.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   return res.plan!;
 }

@@ -12,7 +12,12 @@ function compile(text: string) {
   const parsed = parseText(text, "gen.flow");
   expect(parsed.diagnostics).toEqual([]);
   const checked = checkFiles([parsed.value]);
-  return { checked, plan: () => lowerProgram({ checked: checked.value, entryPath: "gen.flow", texts: new Map([["gen.flow", text]]) }) };
+  const plan = () => {
+    const lowered = lowerProgram({ checked: checked.value, entryPath: "gen.flow", texts: new Map([["gen.flow", text]]) });
+    expect(lowered.diagnostics).toEqual([]);
+    return lowered.value!;
+  };
+  return { checked, plan };
 }
 
 describe("generated valid programs", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Attribute, Block, Expr, NumberLit } from "../../src/ast/nodes.js";
 import { parseText } from "../../src/syntax/parse.js";
 import { loadProgram } from "../../src/program/loader.js";
+import { memoryHost } from "../../src/program/host.js";
 
 function value(src: string): Expr {
   const r = parseText(`x { v = ${src} }`, "t.flow");
@@ -76,15 +77,15 @@ describe("imports", () => {
     "/p/lib/b.flow": 'import "a.flow"\n',
     "/p/missing.flow": 'import "nope.flow"\n',
   };
-  const read = (p: string) => files[p];
+  const host = memoryHost(files);
   it("are resolved relative to the importing file; a cycle is an error naming it", () => {
-    const r = loadProgram("/p/main.flow", read);
+    const r = loadProgram("/p/main.flow", { host });
     expect(r.value.files.map((f) => f.path.replace(/^.*\/p\//, ""))).toEqual(["lib/b.flow", "lib/a.flow", "main.flow"]);
     const cyc = r.diagnostics.find((d) => d.code === "E0011")!;
     expect(cyc.message).toMatch(/Import cycle: .*a\.flow → .*b\.flow → .*a\.flow/);
   });
   it("a missing import is reported on the import", () => {
-    const r = loadProgram("/p/missing.flow", read);
+    const r = loadProgram("/p/missing.flow", { host });
     expect(r.diagnostics.map((d) => d.code)).toEqual(["E0010"]);
   });
 });

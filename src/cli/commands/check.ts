@@ -2,9 +2,10 @@
 import { dedupeDiagnostics, hasErrors, sortDiagnostics } from "../../diagnostics/collect.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { displayPath } from "../../diagnostics/paths.js";
+import { checkPath } from "../../pipeline.js";
 import { defineCommand } from "../command.js";
-import { EXIT, environmentError, notAvailable, reportDiagnostics } from "../context.js";
-import { expandInputs, readOrUndefined, readText } from "../files.js";
+import { EXIT, cannotRead, environmentError, reportDiagnostics } from "../context.js";
+import { expandInputs } from "../files.js";
 
 export const check = defineCommand({
   name: "check",
@@ -21,31 +22,22 @@ export const check = defineCommand({
   async run({ flags, positionals }, ctx) {
     const inputs = expandInputs(positionals, ctx.cwd);
     if (!inputs.ok) return environmentError(ctx, inputs.message, inputs.hint);
-    const engine = await ctx.engine();
-    const { loadProgram, checkProgram } = engine;
-    if (loadProgram === undefined) return notAvailable(ctx, "the parser is not built");
 
     const diagnostics: Diagnostic[] = [];
     const texts = new Map<string, string>();
     const fileOrder: string[] = [];
     for (const file of inputs.files) {
-      // Read the entry here so that an unreadable FILE is a usage error (exit 2), not a diagnostic.
-      const entry = readText(file, displayPath(file, ctx.cwd));
-      if (!entry.ok) return environmentError(ctx, entry.message);
-      const loaded = loadProgram(file, readOrUndefined);
-      for (const [f, t] of loaded.value.texts) texts.set(f, t);
-      if (!texts.has(file)) texts.set(file, entry.text);
-      fileOrder.push(file, ...loaded.value.files.map((f) => f.path));
-      diagnostics.push(...loaded.diagnostics);
-      // The checker needs a whole tree: after syntax errors it would only report their echoes.
-      if (checkProgram !== undefined && !hasErrors(loaded.diagnostics)) diagnostics.push(...checkProgram(loaded.value).diagnostics);
+      const res = checkPath(file);
+      // An unreadable FILE is a usage error (exit 2), not a diagnostic.
+      if (res.entryProblem) return cannotRead(ctx, displayPath(file, ctx.cwd), res.entryProblem);
+      for (const [f, t] of res.texts) texts.set(f, t);
+      fileOrder.push(res.program.entryPath, ...res.program.files.map((f) => f.path));
+      diagnostics.push(...res.diagnostics);
     }
 
+    // A file imported by several FILEs reports its diagnostics once.
     const all = sortDiagnostics(dedupeDiagnostics(diagnostics), fileOrder);
     reportDiagnostics(ctx, all, texts, flags.format);
-    if (checkProgram === undefined) {
-      ctx.stderr(`${ctx.prog}: note: the semantic checker is not built yet; only syntax, imports and units were checked\n`);
-    }
     const failed = hasErrors(all) || (flags["deny-warnings"] && all.some((d) => d.severity === "warning"));
     return failed ? EXIT.failed : EXIT.ok;
   },

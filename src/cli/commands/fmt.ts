@@ -3,9 +3,11 @@ import * as fs from "node:fs";
 import { hasErrors } from "../../diagnostics/collect.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { displayPath } from "../../diagnostics/paths.js";
+import { readSource } from "../../program/loader.js";
+import { formatText } from "../../syntax/format.js";
 import { defineCommand } from "../command.js";
-import { EXIT, environmentError, notAvailable, reportDiagnostics, usageError } from "../context.js";
-import { expandInputs, readText, reason } from "../files.js";
+import { EXIT, cannotRead, environmentError, reportDiagnostics, usageError } from "../context.js";
+import { expandInputs, reason } from "../files.js";
 
 export const fmt = defineCommand({
   name: "fmt",
@@ -23,29 +25,29 @@ export const fmt = defineCommand({
     if (flags.check && flags.write) return usageError(ctx, { message: "`--check` and `--write` cannot be used together", hint: "pick one" });
     const inputs = expandInputs(positionals, ctx.cwd);
     if (!inputs.ok) return environmentError(ctx, inputs.message, inputs.hint);
-    const { formatText } = await ctx.engine();
-    if (formatText === undefined) return notAvailable(ctx, "the formatter is not built");
 
     const diagnostics: Diagnostic[] = [];
     const texts = new Map<string, string>();
     const changed: string[] = [];
     for (const file of inputs.files) {
       const name = displayPath(file, ctx.cwd);
-      const read = readText(file, name);
-      if (!read.ok) return environmentError(ctx, read.message);
-      const result = formatText(read.text, file);
+      // Read as the loader reads: a pipe or a device is refused, not waited on.
+      const read = readSource(file);
+      if (!read.ok) return cannotRead(ctx, name, read.problem);
+      const { path: canonical, text } = read.value;
+      const result = formatText(text, canonical);
       if (hasErrors(result.diagnostics)) {
         // Never format (or write) a file that does not parse: the output could lose text.
-        texts.set(file, read.text);
+        texts.set(canonical, text);
         diagnostics.push(...result.diagnostics);
         continue;
       }
       const out = result.value;
-      if (out !== read.text) changed.push(name);
+      if (out !== text) changed.push(name);
       if (flags.check) {
-        if (out !== read.text) ctx.stdout(`${name}\n`);
+        if (out !== text) ctx.stdout(`${name}\n`);
       } else if (flags.write) {
-        if (out !== read.text) {
+        if (out !== text) {
           try {
             fs.writeFileSync(file, out);
           } catch (err) {

@@ -1,14 +1,12 @@
 // flowc run FILE --target local --out DIR: compile and run the whole plan on this machine, as local
 // processes in dependency order (training under torchrun), with progress.
 import * as path from "node:path";
-import { hasErrors } from "../../diagnostics/collect.js";
 import { displayPath } from "../../diagnostics/paths.js";
 import { inputDiagnostics, missingInputs } from "../../exec/inputs.js";
 import { defaultPython, runLocal, writePlan } from "../../exec/local.js";
 import { planPath } from "../../pipeline.js";
 import { defineCommand } from "../command.js";
-import { EXIT, environmentError, notAvailable, reportDiagnostics } from "../context.js";
-import { readText } from "../files.js";
+import { EXIT, cannotRead, environmentError, notAvailable, reportDiagnostics } from "../context.js";
 
 export const run = defineCommand({
   name: "run",
@@ -30,12 +28,11 @@ export const run = defineCommand({
   examples: ["flowc run examples/tiny.flow --target local --out out/tiny"],
   async run({ flags, positionals }, ctx) {
     const file = path.resolve(ctx.cwd, positionals[0] ?? "");
-    const read = readText(file, displayPath(file, ctx.cwd));
-    if (!read.ok) return environmentError(ctx, read.message);
     if (flags.target === "ray") return notAvailable(ctx, "the Ray target is not built; use `--target local`");
     const res = planPath(file);
+    if (res.entryProblem) return cannotRead(ctx, displayPath(file, ctx.cwd), res.entryProblem);
     reportDiagnostics(ctx, res.diagnostics, res.texts);
-    if (hasErrors(res.diagnostics) || !res.plan) return EXIT.failed;
+    if (res.plan === undefined) return EXIT.failed;
     const out = path.resolve(ctx.cwd, flags.out ?? "out/run");
     const python = defaultPython();
     // The .flow file's relative paths are relative to its directory: that is the input root here.
@@ -43,7 +40,7 @@ export const run = defineCommand({
     // Every input readable here, or nothing runs: a missing dataset is found now, not after curation.
     const inputs = await missingInputs(python, writePlan(res.plan, out), inputRoot);
     if ("error" in inputs) return environmentError(ctx, inputs.error, "install the runtime with `bash scripts/setup-py.sh`, or set FLOWRT_PYTHON to a Python that has flowrt");
-    if (inputs.missing.length && res.checked) {
+    if (inputs.missing.length) {
       reportDiagnostics(ctx, inputDiagnostics(inputs.missing, res.checked), res.texts);
       return EXIT.failed;
     }

@@ -1,11 +1,9 @@
 // flowc test FILE [--runs N] [--seed S]: the schedule's properties, with fast-check.
 import * as path from "node:path";
-import { hasErrors } from "../../diagnostics/collect.js";
 import { displayPath } from "../../diagnostics/paths.js";
 import { testPath } from "../../pipeline.js";
 import { defineCommand } from "../command.js";
-import { EXIT, environmentError, reportDiagnostics } from "../context.js";
-import { readText } from "../files.js";
+import { EXIT, cannotRead, reportDiagnostics } from "../context.js";
 
 export const test = defineCommand({
   name: "test",
@@ -25,13 +23,13 @@ export const test = defineCommand({
   async run({ flags, positionals }, ctx) {
     const file = path.resolve(ctx.cwd, positionals[0] ?? "");
     const name = displayPath(file, ctx.cwd);
-    const read = readText(file, name);
-    if (!read.ok) return environmentError(ctx, read.message);
     const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
     const res = testPath(file, { runs: flags.runs, seed });
-    if (!res.properties) {
+    if (res.entryProblem) return cannotRead(ctx, name, res.entryProblem);
+    if (res.properties === undefined) {
+      // Lowering did not run or gave no plan: an error says why (E0400 when there is no cluster).
       reportDiagnostics(ctx, res.diagnostics, res.texts);
-      return hasErrors(res.diagnostics) ? EXIT.failed : EXIT.usage;
+      return EXIT.failed;
     }
     const failed = res.properties.filter((p) => !p.ok);
     ctx.stdout(`${name}: ${res.properties.length} properties, ${flags.runs} runs each (seed ${seed})\n`);

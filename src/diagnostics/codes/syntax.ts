@@ -1,4 +1,4 @@
-// Codes E0001–E0099 (and W0001–W0099): lexing, parsing, literals and units, imports.
+// Codes E0001–E0099 (and W0001–W0099): lexing, parsing, literals and units, loading files and imports.
 // Owned by the front end (syntax/, source/, units/).
 import type { CodeInfo } from "./types.js";
 
@@ -35,7 +35,7 @@ export const SYNTAX_CODES: readonly CodeInfo[] = [
     `assert { clean.epochs(math) <= 4 }`,
     `assert { epochs(clean.math) <= 4 }`),
   e("E0010", "Imported file not found",
-    "An `import` names a file that cannot be read. Imports are resolved relative to the directory of the importing file, not the working directory.",
+    "An `import` names a file that cannot be read: it does not exist, it may not be read, or the path runs through a symbolic link that leads back to itself (the message says which, in the system's words). Imports are resolved relative to the directory of the importing file, not the working directory.",
     `import "clusters/h100.flow"   // no such file beside this one`,
     `import "../clusters/h100.flow"`),
   e("E0011", "Import cycle",
@@ -43,7 +43,19 @@ export const SYNTAX_CODES: readonly CodeInfo[] = [
     `// a.flow\nimport "b.flow"\n// b.flow\nimport "a.flow"`,
     `// a.flow\nimport "common.flow"\n// b.flow\nimport "common.flow"`),
   e("E0012", "File not found",
-    "The file given on the command line cannot be read.",
+    "The file given on the command line cannot be read; the message says why in the system's words (no such file or directory, permission denied, too many levels of symbolic links). `flowc` commands report it as a usage error and exit 2; a directory, pipe or device is E0014 and an oversized file E0015.",
     `flowc check exmaples/tiny.flow`,
     `flowc check examples/tiny.flow`),
+  e("E0013", "Import of a file that is not a .flow file",
+    "An `import` must name a `.flow` file, and a symbolic link it names must lead to one. Anything else is refused before it is opened, so the text of a file that is not a program (a data file, a credential, `/etc/passwd`) is never parsed or quoted in a diagnostic. Data files belong in a source's or evalset's `uri`, not in an import.",
+    `import "../data/web/part-000.jsonl"`,
+    `import "../clusters/h100.flow"\nsource web { uri = "../data/web/*.jsonl", format = jsonl, tokens = 2M, kind = web }`),
+  e("E0014", "Not a regular file",
+    "A program file must be a regular file. A directory, a named pipe (FIFO), a socket or a device (such as `/dev/zero`) is refused by what it is, without reading from it, so a mistaken path never hangs `flowc` or fills its memory. Name the `.flow` file inside the directory, or copy what a pipe produces into a file first.",
+    `import "clusters.flow"   // clusters.flow/ is a directory`,
+    `import "clusters.flow/h100.flow"`),
+  e("E0015", "Source file too large",
+    "A `.flow` file is refused when it is larger than the loader's limit (`MAX_SOURCE_BYTES`, 8 MiB), before it is read. Real programs are a few KiB; a file this large is nearly always a data file or generated text named by mistake. Split generated declarations into several files that a small entry file imports.",
+    `import "generated/all-sources.flow"   // 12 MiB`,
+    `import "generated/sources-web.flow"\nimport "generated/sources-code.flow"`),
 ];
