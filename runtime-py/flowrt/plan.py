@@ -109,6 +109,8 @@ def _check_names(plan: Plan, s: Step, trains: dict[str, Train], evals: dict[str,
         for src in plan.tokenizers[p.tokenizer].train_on or ():
             need(plan.raw_sources, src, "raw source")
     elif s.kind in ("curate", "tokenize"):
+        if s.kind == "tokenize" and by_id_shards(plan, s.reads.documents) != s.shards:
+            raise bad(f"it has {s.shards} shards and reads {s.reads.documents}, which has {by_id_shards(plan, s.reads.documents)}: tokenize shard i reads curate shard i")
         need(plan.curations, p.curation, "curation")
         need(plan.raw_sources, p.source, "raw source")
         for op in p.ops:
@@ -136,6 +138,10 @@ def _check_names(plan: Plan, s: Step, trains: dict[str, Train], evals: dict[str,
     elif s.kind == "release":
         if not any(r.name == p.release for r in plan.releases):
             raise bad(f"it names release {p.release!r}, which the plan does not have")
+
+
+def by_id_shards(plan: Plan, step_id: str) -> int:
+    return next(x.shards for x in plan.steps if x.id == step_id)
 
 
 def _check_acyclic(steps: tuple[Step, ...], by_id: dict[str, Step], bad) -> None:

@@ -68,6 +68,7 @@ def test_op_defaults_come_from_the_schema():
     (lambda p: p["steps"][9]["params"].update(last_step=500), "step train.pretrain: its segment [0, 500) lies outside train run 'pretrain' (steps 0..125)"),
     (lambda p: p["steps"][5]["params"].update(curation="dirty"), "step tokenize.clean.web: it names curation 'dirty', which the plan does not have"),
     (lambda p: p["steps"][4]["needs"].pop(), "step dedup.clean: its needs"),
+    (lambda p: p["steps"][5].update(shards=2), "step tokenize.clean.web: it has 2 shards and reads curate.clean.web, which has 1"),
 ])
 def test_the_loader_refuses_what_the_schema_cannot_express(edit, message):
     plan = tiny_plan()
@@ -104,6 +105,20 @@ def test_lookups_of_unknown_names_are_flowrt_errors():
     bad = dataclasses.replace(plan.trains[0].model, arch="gpt2")  # type: ignore[arg-type]
     with pytest.raises(FlowrtError, match="arch = gpt2"):
         ModelConfig.from_plan(bad)
+
+
+def test_the_op_command_takes_its_options_and_defaults_from_the_schema(tmp_path):
+    src = CORPUS / "web" / "part-000.jsonl"
+    a = json.loads(flowrt("op", "dedup", str(src), str(tmp_path / "a.jsonl")).stdout)
+    b = json.loads(flowrt("op", "dedup", "--method", "minhash", "--ngram", "5", "--permutations", "128", "--bands", "16",
+                          "--threshold", "0.8", "--seed", "1", str(src), str(tmp_path / "b.jsonl")).stdout)
+    assert a == b, "no options: MinHash with the schema's defaults"
+    bad = flowrt("op", "dedup", "--method", "simhash", "--bands", "4", str(src), str(tmp_path / "c.jsonl"), check=False)
+    assert bad.returncode == 2 and "unknown option(s) bands" in bad.stderr and "options are: hamming, ngram" in bad.stderr
+    bad = flowrt("op", "language", "--min-score", "high", str(src), str(tmp_path / "d.jsonl"), check=False)
+    assert bad.returncode == 2 and "language: min_score: 'high' is not of type 'number'" in bad.stderr
+    one = json.loads(flowrt("op", "pii", "--redact", "email", str(src), str(tmp_path / "e.jsonl")).stdout)
+    assert one["redacted:email"] > 0 and "redacted:phone" not in one
 
 
 def test_frozen_dicts_pickle_for_ray_workers():
