@@ -22,6 +22,7 @@ const RANK: Record<string, number> = {
   program: 4,
   schedule: 5,
   estimate: 5,
+  profile: 5, // cluster profiles (schema + YAML loader): used by emit, exec and the CLI
   check: 6,
   plan: 7,
   proptest: 8,
