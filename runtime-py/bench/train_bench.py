@@ -15,13 +15,17 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "runtime-py"))
 from flowrt.model.llama import Llama, ModelConfig, loss_fn  # noqa: E402
-from flowrt.train.loop import flops_per_token  # noqa: E402
 
 PRESETS = {
     "tiny": (ModelConfig(layers=2, d_model=64, heads=4, kv_heads=2, ffn=256, vocab=4096, seq_len=128), 64),
     "1b": (ModelConfig(layers=20, d_model=2048, heads=32, kv_heads=8, ffn=5632, vocab=32000, seq_len=2048, tie_embeddings=True), 8),
 }
 PEAK = {"cuda-bf16": 989e12, "cuda-fp8": 1979e12, "cpu": 200e9}
+
+
+def flops_per_token(cfg: ModelConfig, seq_len: int, params: int) -> int:
+    """The bench has no plan: src/estimate/compute.ts's formula (training runs read it from the plan)."""
+    return 6 * params + 12 * cfg.layers * cfg.d_model * seq_len
 
 
 def bench(cfg: ModelConfig, batch: int, device: str, precision: str, steps: int, loop: bool) -> float:

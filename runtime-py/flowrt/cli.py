@@ -1,10 +1,15 @@
-"""`python -m flowrt step --plan DIR/plan.json --step ID [--shard I --of N]` (what emitted jobs call)
-`python -m flowrt op NAME [--option value …] IN OUT` (one operation on a JSONL/Parquet file), and
-`python -m flowrt inputs --plan DIR/plan.json` (the inputs this machine cannot read, as JSON; `flowc run`
-asks before it starts anything)."""
+"""`python -m flowrt step --plan P --step ID [--shard I] [--run-dir D] [--input-root R]` (what
+emitted jobs call), `python -m flowrt status --plan P [--run-dir D] [--input-root R]` (what is
+done, as JSON: runners decide from it), `python -m flowrt inputs --plan P [--input-root R]` (the
+inputs this machine cannot read, as JSON; `flowc run` asks before it starts anything) and
+`python -m flowrt op NAME [--option value …] IN OUT` (one curation operation on a JSONL/Parquet file).
+
+The run directory defaults to $FLOWRT_RUN_DIR, else the plan's directory; the input root (where
+the plan's relative URIs and paths resolve) to $FLOWRT_INPUT_ROOT."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -12,7 +17,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .context import StepContext, is_done
 from .errors import FlowrtError
 
 
@@ -27,27 +31,85 @@ def _value(v: str) -> Any:
     return {"true": True, "false": False}.get(v, v)
 
 
+def _run_dir(args: argparse.Namespace) -> Path:
+    return Path(args.run_dir or os.environ.get("FLOWRT_RUN_DIR") or Path(args.plan).resolve().parent).resolve()
+
+
+def _input_root(args: argparse.Namespace) -> Path | None:
+    root = args.input_root or os.environ.get("FLOWRT_INPUT_ROOT")
+    if not root:
+        return None
+    p = Path(root).resolve()
+    if not p.is_dir():
+        raise FlowrtError(f"the input root {p} is not a directory", "give --input-root (or FLOWRT_INPUT_ROOT) the directory the .flow file's relative paths start from")
+    return p
+
+
+def _shards(step: Any, args: argparse.Namespace) -> list[int]:
+    """The shards to run: --shard, else Slurm's array index, else every one. Their number is the
+    plan's (re-running shards 3 and 7 means 3 and 7 of the plan's N, whatever SLURM_ARRAY_TASK_COUNT says)."""
+    if args.of is not None and args.of != step.shards:
+        raise FlowrtError(f"--of {args.of} disagrees with the plan: {step.id} has {step.shards} shard{'s' if step.shards > 1 else ''}",
+                          "drop --of (the plan gives the shard count)")
+    shard = args.shard
+    if shard is None and os.environ.get("SLURM_ARRAY_TASK_ID") is not None:
+        shard = int(os.environ["SLURM_ARRAY_TASK_ID"])
+    if shard is None:
+        return list(range(step.shards))
+    if not 0 <= shard < step.shards:
+        raise FlowrtError(f"shard {shard} is outside 0..{step.shards - 1} of {step.id}", f"give --shard I with 0 <= I < {step.shards}")
+    return [shard]
+
+
 def cmd_step(args: argparse.Namespace) -> int:
     from .plan import find_step, load_plan
-    from .steps import step_function
+    from .steps import run_step
 
     plan = load_plan(args.plan)
     step = find_step(plan, args.step)
-    shard, of = args.shard, args.of
-    if shard is None and os.environ.get("SLURM_ARRAY_TASK_ID") is not None:
-        shard = int(os.environ["SLURM_ARRAY_TASK_ID"])
-        of = int(os.environ.get("SLURM_ARRAY_TASK_COUNT", step["resources"].get("array", 1)))
-    shard = shard or 0
-    of = of or step["resources"].get("array", 1)
-    if not 0 <= shard < of:
-        raise FlowrtError(f"shard {shard} is outside 0..{of - 1}", "give --shard I --of N with 0 <= I < N")
-    run_dir = Path(args.run_dir or os.environ.get("FLOWRT_RUN_DIR") or Path(args.plan).resolve().parent)
-    ctx = StepContext(plan=plan, step=step, run_dir=run_dir, shard=shard, of=of, log=logging.getLogger("flowrt"))
-    if step["kind"] != "curate" and is_done(run_dir / "steps" / step["id"]):
-        ctx.log.info("%s is already done (%s exists); skipping", step["id"], run_dir / "steps" / step["id"] / "_DONE")
-        return 0
-    step_function(step["kind"])(ctx)
+    run_dir, root = _run_dir(args), _input_root(args)
+    for shard in _shards(step, args):
+        run_step(plan, step, run_dir=run_dir, input_root=root, shard=shard, log=logging.getLogger("flowrt"))
     return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .plan import load_plan
+    from .status import plan_status
+
+    print(json.dumps(plan_status(load_plan(args.plan), _run_dir(args), _input_root(args)), indent=1))
+    return 0
+
+
+def op_spec(name: str, opts: dict[str, Any]) -> Any:
+    """The typed spec of an op from command-line options; what is not given takes the schema's
+    default (the generated dataclass's), and the result is checked against the schema."""
+    import jsonschema
+
+    from .plan import schema
+    from .plan_types import CURATE_OP_KINDS, DEDUP_OP_DEFAULT_METHOD
+
+    kinds = CURATE_OP_KINDS[name]
+    if isinstance(kinds, dict):  # dedup: a union on `method`
+        method = opts.pop("method", DEDUP_OP_DEFAULT_METHOD)
+        if method not in kinds:
+            raise FlowrtError(f"dedup: unknown method {method!r}", f"methods are {', '.join(kinds)}")
+        cls = kinds[method]
+    else:
+        cls = kinds
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in ("op", "method")}
+    unknown = set(opts) - set(fields)
+    if unknown:
+        raise FlowrtError(f"{name}: unknown option(s) {', '.join(sorted(unknown))}", f"options are: {', '.join(sorted(fields)) or 'none'}")
+    # List options given one value (`--redact email`) are lists of one.
+    given = {k: tuple(v) if isinstance(v, list) else (v,) if str(fields[k].type).startswith("tuple") else v for k, v in opts.items()}
+    spec = cls(**given)
+    as_json = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(spec).items() if v is not None}
+    errors = list(jsonschema.Draft202012Validator({"$ref": f"#/$defs/{cls.__name__}", "$defs": schema()["$defs"]}).iter_errors(as_json))
+    if errors:
+        e = errors[0]
+        raise FlowrtError(f"{name}: {'/'.join(str(x) for x in e.absolute_path) or 'options'}: {e.message}", f"see `{cls.__name__}` in flowrt/plan.schema.json")
+    return spec
 
 
 def cmd_op(args: argparse.Namespace, extra: list[str]) -> int:
@@ -56,6 +118,7 @@ def cmd_op(args: argparse.Namespace, extra: list[str]) -> int:
     from .curate.dedup import MinHasher, exact_key, lsh_duplicates, simhash, simhash_duplicates
     from .curate.ops import make_op
     from .docs import read_docs, write_docs
+    from .plan_types import ExactDedupOp, MinhashDedupOp
 
     opts: dict[str, Any] = {}
     it = iter(extra)
@@ -66,24 +129,20 @@ def cmd_op(args: argparse.Namespace, extra: list[str]) -> int:
         if v is None:
             raise FlowrtError(f"option {k} needs a value")
         opts[k[2:].replace("-", "_")] = _value(v)
-    if args.name == "pii" and isinstance(opts.get("redact"), str):
-        opts["redact"] = [opts["redact"]]
+    kind = opts.pop("kind", "web")
+    spec = op_spec(args.name, opts)
     src, dst = Path(args.input), Path(args.output)
     if not src.exists():
         raise FlowrtError(f"{src} does not exist")
     docs = list(read_docs(src))
-    kind = opts.pop("kind", "web")
     counters: Counter = Counter()
     if args.name == "dedup":
-        method = opts.get("method", "minhash")
         ids = [str(d["id"]) for d in docs]
-        if method == "minhash":
-            mh = MinHasher(permutations=int(opts.get("permutations", 128)), ngram=int(opts.get("ngram", 5)), seed=int(opts.get("seed", 1)))
-            drop, clusters, c = lsh_duplicates(ids, mh.signatures([d["text"] for d in docs]), int(opts.get("bands", 16)), float(opts.get("threshold", 0.8)))
+        if isinstance(spec, MinhashDedupOp):
+            mh = MinHasher(permutations=spec.permutations, ngram=spec.ngram, seed=spec.seed)
+            drop, _, c = lsh_duplicates(ids, mh.signatures([d["text"] for d in docs]), spec.bands, spec.threshold)
             counters.update(c)
-        elif method == "simhash":
-            drop, clusters = simhash_duplicates(ids, [simhash(d["text"]) for d in docs], int(opts.get("hamming", 3)))
-        else:
+        elif isinstance(spec, ExactDedupOp):
             seen: dict[str, str] = {}
             drop = set()
             for d in docs:
@@ -91,9 +150,11 @@ def cmd_op(args: argparse.Namespace, extra: list[str]) -> int:
                 if k in seen:
                     drop.add(str(d["id"]))
                 seen.setdefault(k, str(d["id"]))
+        else:
+            drop, _ = simhash_duplicates(ids, [simhash(d["text"], spec.ngram) for d in docs], spec.hamming)
         kept = [d for d in docs if str(d["id"]) not in drop]
     else:
-        op = make_op(args.name, opts)
+        op = make_op(spec)
         kept = [r.doc for d in docs if (r := op.apply(d, kind)).doc is not None]
         counters.update(op.counters)
     write_docs(dst, kept)
@@ -101,16 +162,15 @@ def cmd_op(args: argparse.Namespace, extra: list[str]) -> int:
     return 0
 
 
-def missing_inputs(plan: dict[str, Any]) -> list[dict[str, str]]:
+def missing_inputs(plan: Any, root: Path | None) -> list[dict[str, str]]:
     """Every input of the plan that this machine cannot read, found before any step runs: raw source
     and evalset URIs (matched exactly as the steps will match them, flowrt.docs.expand) and
     tokenizer files. Each entry names the declaration, so flowc can point at it in the .flow file."""
     from .docs import expand, resolve_path
 
-    base = Path(plan["base_dir"])
     out: list[dict[str, str]] = []
-    inputs = [("source", n, s["uri"]) for n, s in plan["raw_sources"].items()]
-    inputs += [("evalset", n, e["uri"]) for n, e in plan.get("evalsets", {}).items()]
+    inputs = [("source", n, s.uri) for n, s in plan.raw_sources.items()]
+    inputs += [("evalset", n, e.uri) for n, e in plan.evalsets.items()]
     for what, name, uri in inputs:
         if uri.startswith("lm_eval:"):  # an lm-evaluation-harness task: lm_eval must be importable
             import importlib.util
@@ -120,12 +180,16 @@ def missing_inputs(plan: dict[str, Any]) -> list[dict[str, str]]:
                             "help": "pip install lm-eval into the runtime's environment, or point `uri` at a local JSONL file"})
             continue
         try:
-            expand(uri, base)
+            expand(uri, root)
         except FlowrtError as e:
             out.append({"what": what, "name": name, "key": "uri", "message": e.message, "help": e.hint or ""})
-    for name, t in plan.get("tokenizers", {}).items():
-        if "path" in t:
-            full = resolve_path(t["path"], base)
+    for name, t in plan.tokenizers.items():
+        if t.path is not None:
+            try:
+                full = resolve_path(t.path, root)
+            except FlowrtError as e:
+                out.append({"what": "tokenizer", "name": name, "key": "path", "message": e.message, "help": e.hint or ""})
+                continue
             if not full.is_file():
                 out.append({"what": "tokenizer", "name": name, "key": "path", "message": f"no tokenizer file at {full}",
                             "help": "point `path` at a tokenizer.json, or drop `path` and give `train_on` to train one"})
@@ -135,45 +199,55 @@ def missing_inputs(plan: dict[str, Any]) -> list[dict[str, str]]:
 def cmd_inputs(args: argparse.Namespace) -> int:
     from .plan import load_plan
 
-    print(json.dumps({"missing": missing_inputs(load_plan(args.plan))}, indent=1))
+    print(json.dumps({"missing": missing_inputs(load_plan(args.plan), _input_root(args))}, indent=1))
     return 0
+
+
+OPS = ("language", "quality", "pii", "filter", "dedup")
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("FLOWRT_LOG", "INFO"), format="%(asctime)s flowrt %(levelname)s %(message)s", stream=sys.stderr)
-    p = argparse.ArgumentParser(prog="python -m flowrt", description="The flowc runtime: run a plan's step, or one curation op.")
+    p = argparse.ArgumentParser(prog="python -m flowrt", description="The flowc runtime: run a plan's step, say what is done, or run one curation op.")
     sub = p.add_subparsers(dest="cmd", required=True)
-    s = sub.add_parser("step", help="run one step of plan.json")
-    s.add_argument("--plan", required=True)
+
+    def plan_args(sp: argparse.ArgumentParser, run_dir: bool = True) -> None:
+        sp.add_argument("--plan", required=True)
+        if run_dir:
+            sp.add_argument("--run-dir", help="the run directory (default: $FLOWRT_RUN_DIR, else the plan's directory)")
+        sp.add_argument("--input-root", help="where the plan's relative URIs and paths resolve (default: $FLOWRT_INPUT_ROOT)")
+
+    s = sub.add_parser("step", help="run one step of plan.json (every shard not done, or --shard I)")
+    plan_args(s)
     s.add_argument("--step", required=True)
-    s.add_argument("--shard", type=int)
-    s.add_argument("--of", type=int)
-    s.add_argument("--run-dir")
+    s.add_argument("--shard", type=int, help="the shard of an array step (default: $SLURM_ARRAY_TASK_ID, else every shard)")
+    s.add_argument("--of", type=int, help="the shard count, if given it must be the plan's")
+    st = sub.add_parser("status", help="print, as JSON, what is done, stale (and why), partial or missing in the run directory")
+    plan_args(st)
     i = sub.add_parser("inputs", help="list (as JSON) the plan's inputs this machine cannot read: source and evalset URIs, tokenizer files")
-    i.add_argument("--plan", required=True)
+    plan_args(i, run_dir=False)
     sub.add_parser("op", help="op NAME [--option value …] IN OUT: one curation operation on a JSONL/Parquet file")
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["op"]:
-        # op NAME [--option value …] IN OUT: options are those of the .flow step, so they are free-form.
+        # op NAME [--option value …] IN OUT: the options are the op's in the plan schema.
         if len(argv) < 4 or argv[1].startswith("-"):
             print("usage: python -m flowrt op NAME [--option value …] IN OUT", file=sys.stderr)
             return 2
-        ops = ["language", "quality", "pii", "filter", "dedup"]
-        if argv[1] not in ops:
-            print(f"flowrt: error: unknown op {argv[1]!r}\nhelp: ops are {', '.join(ops)}", file=sys.stderr)
+        if argv[1] not in OPS:
+            print(f"flowrt: error: unknown op {argv[1]!r}\nhelp: ops are {', '.join(OPS)}", file=sys.stderr)
             return 2
         args = argparse.Namespace(cmd="op", name=argv[1], input=argv[-2], output=argv[-1])
         extra = argv[2:-2]
     else:
         args, extra = p.parse_known_args(argv)
+        if extra:
+            p.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         if args.cmd == "step":
-            if extra:
-                p.error(f"unrecognized arguments: {' '.join(extra)}")
             return cmd_step(args)
+        if args.cmd == "status":
+            return cmd_status(args)
         if args.cmd == "inputs":
-            if extra:
-                p.error(f"unrecognized arguments: {' '.join(extra)}")
             return cmd_inputs(args)
         return cmd_op(args, extra)
     except FlowrtError as e:

@@ -1,55 +1,52 @@
-"""What a step sees: the plan, its own step, where to read and write, and which shard it is."""
+"""What a step sees: the typed plan, its own step, where to read and write, which shard it is."""
 from __future__ import annotations
 
-import json
 import logging
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from .errors import FlowrtError
+from .frozen import FrozenDict
+from .plan_types import Plan, Step
 
 
 @dataclass(frozen=True, kw_only=True)
 class StepContext:
-    plan: dict[str, Any]
-    step: dict[str, Any]
+    plan: Plan
+    step: Step
     run_dir: Path
+    #: where relative URIs and paths of the plan resolve; None when none was given
+    input_root: Path | None = None
     shard: int = 0
-    of: int = 1
+    #: the keys of the steps it needs (their markers'), checked before the step runs
+    needs_keys: FrozenDict[str, str] = field(default_factory=lambda: FrozenDict())
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("flowrt"))
 
     @property
-    def base_dir(self) -> Path:
-        return Path(self.plan["base_dir"])
+    def of(self) -> int:
+        """Shards of the step, from the plan (never the scheduler's count)."""
+        return self.step.shards
 
-    def out_dir(self, step_id: str | None = None) -> Path:
-        """`RUN/steps/<id>/`: a step writes only under its own directory."""
-        d = self.run_dir / "steps" / (step_id or self.step["id"])
+    def out_dir(self) -> Path:
+        """`RUN/<out_dir>/`: a step writes only under its own directory."""
+        d = self.run_dir / self.step.out_dir
         d.mkdir(parents=True, exist_ok=True)
         return d
 
-    def input_dir(self, step_id: str) -> Path:
-        """The directory of a step this one needs; it must be complete (its `_DONE` exists)."""
-        from .errors import FlowrtError
+    def dir_of(self, step_id: str) -> Path:
+        """The output directory of a step this one reads (it is complete: the runner checked its marker)."""
+        if step_id not in self.step.needs:
+            raise FlowrtError(f"step {self.step.id} reads {step_id}, which it does not need", "re-create plan.json with flowc")
+        from .plan import find_step
 
-        d = self.run_dir / "steps" / step_id
-        if not (d / "_DONE").exists():
-            raise FlowrtError(f"step {self.step['id']} needs the output of {step_id}, which is not complete ({d / '_DONE'} is missing)",
-                              f"run {step_id} first (flowc runs steps in dependency order)")
-        return d
+        return self.run_dir / find_step(self.plan, step_id).out_dir
 
-    def resolve(self, uri: str) -> Path:
+    def resolve(self, path: str) -> Path:
         from .docs import resolve_path
 
-        return resolve_path(uri, self.base_dir)
+        return resolve_path(path, self.input_root)
 
+    def expand(self, uri: str) -> list[Path]:
+        from .docs import expand
 
-def mark_done(directory: Path, stats: dict[str, Any] | None = None, name: str = "_DONE") -> None:
-    """Completion marker, written last and atomically, so a re-run skips the work and a crash never looks done."""
-    tmp = directory / f".{name}.tmp"
-    tmp.write_text(json.dumps({"finished_at": time.time(), **(stats or {})}, indent=2) + "\n")
-    tmp.replace(directory / name)
-
-
-def is_done(directory: Path, name: str = "_DONE") -> bool:
-    return (directory / name).exists()
+        return expand(uri, self.input_root)

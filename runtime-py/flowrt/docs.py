@@ -1,5 +1,6 @@
 """Documents in and out: JSONL (optionally .gz/.zst) and Parquet, `id` and `text` required, other
-fields kept as they are. Source URIs are globs, resolved against the plan's base_dir."""
+fields kept as they are. Source URIs are globs; relative ones resolve against the input root the
+runtime is given (the .flow file's directory under `flowc run`, the cluster's data root on a cluster)."""
 from __future__ import annotations
 
 import glob
@@ -15,13 +16,21 @@ from .errors import FlowrtError
 Doc = dict[str, Any]
 
 
-def resolve_path(path: str, base: Path) -> Path:
-    """A path of the .flow file: absolute as written, else relative to the file's directory (`base`)."""
+NO_ROOT_HELP = ("pass --input-root DIR (the directory the .flow file's relative paths start from; `flowc run` passes "
+                "the .flow file's directory) or set FLOWRT_INPUT_ROOT")
+
+
+def resolve_path(path: str, root: Path | None) -> Path:
+    """A path of the .flow file: absolute as written, else relative to the input root."""
     p = Path(path)
-    return p if p.is_absolute() else base / p
+    if p.is_absolute():
+        return p
+    if root is None:
+        raise FlowrtError(f"{path} is a relative path, and no input root is given to resolve it against", NO_ROOT_HELP)
+    return root / p
 
 
-def expand(uri: str, base: Path) -> list[Path]:
+def expand(uri: str, base: Path | None) -> list[Path]:
     if "://" in uri and not uri.startswith("file://"):
         raise FlowrtError(f"{uri} is on an object store; this runtime reads local paths",
                           "stage the data on a shared filesystem (or mount the bucket) and point `uri` at it")
@@ -33,7 +42,7 @@ def expand(uri: str, base: Path) -> list[Path]:
         if near and not Path(pattern).is_absolute():
             near = os.path.relpath(near, base)
         raise FlowrtError(f"no files match {uri!r} (looked for {full})",
-                          f'did you mean `uri = "{near}"`?' if near else "check the `uri`; relative paths are resolved against the .flow file's directory")
+                          f'did you mean `uri = "{near}"`?' if near else "check the `uri`; relative paths are resolved against the input root (the .flow file's directory under `flowc run`)")
     return files
 
 

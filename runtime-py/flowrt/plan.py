@@ -1,4 +1,8 @@
-"""Loading plan.json: validated against plan.schema.json (generated from the compiler's zod schema)."""
+"""Loading plan.json: the one place flowrt reads the plan as JSON. It is validated against
+plan.schema.json (generated from the compiler's zod schema), built into the frozen dataclasses of
+plan_types.py (generated from that schema), and checked for what a JSON Schema cannot say: every
+step it needs exists, ids are unique, the DAG has no cycle, names resolve, train segments lie in
+their run. Everything else in flowrt reads the typed `Plan`."""
 from __future__ import annotations
 
 import json
@@ -9,48 +13,199 @@ from typing import Any
 import jsonschema
 
 from .errors import FlowrtError
+from .plan_types import Eval, Plan, Release, Step, Train
 
 SCHEMA_PATH = Path(__file__).with_name("plan.schema.json")
-SUPPORTED_VERSION = 1
+SUPPORTED_VERSION = 2
+_REMAKE = "re-create it with flowc (`flowc compile` or `flowc run`); plan.json is the compiler's output"
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text())
 
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads(SCHEMA_PATH.read_text())
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(schema())
 
 
-def load_plan(path: str | Path) -> dict[str, Any]:
+def load_plan(path: str | Path) -> Plan:
     p = Path(path)
     try:
-        plan = json.loads(p.read_text())
+        raw = json.loads(p.read_text())
     except FileNotFoundError:
         raise FlowrtError(f"no plan at {p}", "compile one with `flowc compile FILE --out DIR` or `flowc run`") from None
     except json.JSONDecodeError as e:
         raise FlowrtError(f"{p} is not valid JSON ({e.msg} at line {e.lineno})", "re-create it with flowc; do not edit plan.json by hand") from None
-    if plan.get("version") != SUPPORTED_VERSION:
-        raise FlowrtError(f"{p} has plan version {plan.get('version')!r}; this flowrt reads version {SUPPORTED_VERSION}",
+    return plan_from_json(raw, str(p))
+
+
+def plan_from_json(raw: Any, where: str = "plan.json") -> Plan:
+    version = raw.get("version") if isinstance(raw, dict) else None
+    if version != SUPPORTED_VERSION:
+        raise FlowrtError(f"{where} has plan version {version!r}; this flowrt reads version {SUPPORTED_VERSION}",
                           "use the flowc and flowrt of the same release")
-    errors = sorted(_validator().iter_errors(plan), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator().iter_errors(raw), key=lambda e: list(e.absolute_path))
     if errors:
         e = errors[0]
-        where = "/".join(str(x) for x in e.absolute_path) or "(top level)"
-        raise FlowrtError(f"{p} does not match the plan schema at {where}: {e.message}"
-                          + (f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""),
-                          "re-create it with flowc; plan.json is the compiler's output")
+        at = "/".join(str(x) for x in e.absolute_path) or "(top level)"
+        raise FlowrtError(f"{where} does not match the plan schema at {at}: {e.message}"
+                          + (f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""), _REMAKE)
+    plan = Plan.from_json(raw)
+    check_plan(plan, where)
     return plan
 
 
-def find_step(plan: dict[str, Any], step_id: str) -> dict[str, Any]:
-    for s in plan["steps"]:
-        if s["id"] == step_id:
+# ---- what the schema cannot express --------------------------------------------------------------
+
+def _read_ids(step: Step) -> list[str]:
+    """The step ids named in `reads`, whatever the role's shape (an id, or name -> id)."""
+    out: list[str] = []
+    for name in step.reads.__slots__:
+        v = getattr(step.reads, name)
+        if isinstance(v, str):
+            out.append(v)
+        elif v is not None:
+            out.extend(v.values())
+    return out
+
+
+def check_plan(plan: Plan, where: str = "plan.json") -> None:
+    def bad(step: Step | None, message: str) -> FlowrtError:
+        return FlowrtError(f"{where}: {'step ' + step.id + ': ' if step else ''}{message}", _REMAKE)
+
+    by_id: dict[str, Step] = {}
+    for s in plan.steps:
+        if s.id in by_id:
+            raise bad(s, "the id is used by two steps")
+        by_id[s.id] = s
+    trains = {t.name: t for t in plan.trains}
+    evals = {e.name: e for e in plan.evals}
+    owner: dict[str, Step] = {}
+    for s in plan.steps:
+        for n in s.needs:
+            if n not in by_id:
+                raise bad(s, f"it needs {n}, which the plan does not have")
+        reads = _read_ids(s)
+        if set(reads) != set(s.needs):
+            raise bad(s, f"its needs ({', '.join(s.needs) or 'none'}) are not the steps it reads ({', '.join(reads) or 'none'})")
+        other = owner.setdefault(s.out_dir, s)
+        shared_run = s.kind == "train" and other.kind == "train" and other.params.train == s.params.train  # segments share one directory
+        if other is not s and not shared_run:
+            raise bad(s, f"it writes to {s.out_dir}, as {other.id} does")
+        _check_names(plan, s, trains, evals, lambda m, s=s: bad(s, m))
+    _check_acyclic(plan.steps, by_id, lambda s, m: bad(s, m))
+
+
+def _check_names(plan: Plan, s: Step, trains: dict[str, Train], evals: dict[str, Eval], bad) -> None:
+    def need(table: Any, name: str, what: str) -> None:
+        if name not in table:
+            raise bad(f"it names {what} {name!r}, which the plan does not have")
+
+    p = s.params
+    if s.kind == "tokenizer":
+        need(plan.tokenizers, p.tokenizer, "tokenizer")
+        for src in plan.tokenizers[p.tokenizer].train_on or ():
+            need(plan.raw_sources, src, "raw source")
+    elif s.kind in ("curate", "tokenize"):
+        if s.kind == "tokenize" and by_id_shards(plan, s.reads.documents) != s.shards:
+            raise bad(f"it has {s.shards} shards and reads {s.reads.documents}, which has {by_id_shards(plan, s.reads.documents)}: tokenize shard i reads curate shard i")
+        need(plan.curations, p.curation, "curation")
+        need(plan.raw_sources, p.source, "raw source")
+        for op in p.ops:
+            for e in getattr(op, "against", ()):
+                need(plan.evalsets, e, "evalset")
+    elif s.kind == "dedup":
+        need(plan.curations, p.curation, "curation")
+        for src in s.reads.curated:
+            need(plan.raw_sources, src, "raw source")
+    elif s.kind == "mix":
+        need(trains, p.train, "train run")
+    elif s.kind == "train":
+        need(trains, p.train, "train run")
+        t = trains[p.train]
+        if p.last_step < p.first_step:
+            raise bad(f"its segment ends (step {p.last_step}) before it starts (step {p.first_step})")
+        if p.last_step > t.total_steps:
+            raise bad(f"its segment [{p.first_step}, {p.last_step}) lies outside train run {t.name!r} (steps 0..{t.total_steps})")
+        for e in p.evals:
+            need(evals, e.eval, "eval")
+    elif s.kind == "eval":
+        need(evals, p.eval, "eval")
+        for task in evals[p.eval].tasks:
+            need(plan.evalsets, task, "evalset")
+    elif s.kind == "release":
+        if not any(r.name == p.release for r in plan.releases):
+            raise bad(f"it names release {p.release!r}, which the plan does not have")
+
+
+def by_id_shards(plan: Plan, step_id: str) -> int:
+    return next(x.shards for x in plan.steps if x.id == step_id)
+
+
+def _check_acyclic(steps: tuple[Step, ...], by_id: dict[str, Step], bad) -> None:
+    state: dict[str, int] = {}  # 1 = on the path, 2 = done
+
+    def visit(s: Step, path: list[str]) -> None:
+        if state.get(s.id) == 2:
+            return
+        if state.get(s.id) == 1:
+            cycle = path[path.index(s.id):] + [s.id]
+            raise bad(s, f"its needs form a cycle: {' -> '.join(cycle)}")
+        state[s.id] = 1
+        for n in s.needs:
+            visit(by_id[n], path + [s.id])
+        state[s.id] = 2
+
+    for s in steps:
+        visit(s, [])
+
+
+# ---- lookups by name: a name the plan lacks is a FlowrtError, never a KeyError or StopIteration -----
+
+def find_step(plan: Plan, step_id: str) -> Step:
+    for s in plan.steps:
+        if s.id == step_id:
             return s
-    ids = ", ".join(s["id"] for s in plan["steps"])
-    raise FlowrtError(f"the plan has no step {step_id!r}", f"steps are: {ids}")
+    raise FlowrtError(f"the plan has no step {step_id!r}", f"steps are: {', '.join(s.id for s in plan.steps)}")
 
 
-def train_of(plan: dict[str, Any], name: str) -> dict[str, Any]:
-    for t in plan["trains"]:
-        if t["name"] == name:
+def train_of(plan: Plan, name: str) -> Train:
+    for t in plan.trains:
+        if t.name == name:
             return t
-    raise FlowrtError(f"the plan has no train run {name!r}")
+    raise FlowrtError(f"the plan has no train run {name!r}", f"train runs are: {', '.join(t.name for t in plan.trains) or 'none'}")
+
+
+def eval_of(plan: Plan, name: str) -> Eval:
+    for e in plan.evals:
+        if e.name == name:
+            return e
+    raise FlowrtError(f"the plan has no eval {name!r}", f"evals are: {', '.join(e.name for e in plan.evals) or 'none'}")
+
+
+def release_of(plan: Plan, name: str) -> Release:
+    for r in plan.releases:
+        if r.name == name:
+            return r
+    raise FlowrtError(f"the plan has no release {name!r}", f"releases are: {', '.join(r.name for r in plan.releases) or 'none'}")
+
+
+def topo_order(plan: Plan) -> list[Step]:
+    """The steps with every step after the steps it needs (the loader has ruled out cycles)."""
+    by_id = {s.id: s for s in plan.steps}
+    done: set[str] = set()
+    out: list[Step] = []
+
+    def visit(s: Step) -> None:
+        if s.id in done:
+            return
+        for n in s.needs:
+            visit(by_id[n])
+        done.add(s.id)
+        out.append(s)
+
+    for s in plan.steps:
+        visit(s)
+    return out

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / "examples" / "data" / "tiny"
+EXAMPLES = REPO / "examples"
+CORPUS = EXAMPLES / "data" / "tiny"
 RUNTIME = REPO / "runtime-py"
 
 
@@ -21,10 +22,8 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def tiny_plan(name: str = "tiny") -> dict:
     """The compiler's plan of examples/tiny.flow (or test/fixtures/micro.flow, 12 steps in fp32),
-    reading the repository's real corpus."""
-    plan = json.loads((Path(__file__).parent / "fixtures" / f"{name}.plan.json").read_text())
-    plan["base_dir"] = str(REPO / "examples")
-    return plan
+    as JSON; its relative URIs read the repository's real corpus with the input root examples/."""
+    return json.loads((Path(__file__).parent / "fixtures" / f"{name}.plan.json").read_text())
 
 
 def write_plan(run_dir: Path, plan: dict) -> Path:
@@ -35,8 +34,9 @@ def write_plan(run_dir: Path, plan: dict) -> Path:
 
 
 def flowrt(*args: str, env: dict | None = None, check: bool = True, torchrun: int = 0) -> subprocess.CompletedProcess:
-    """Runs `python -m flowrt …` (under torchrun with N ranks when torchrun=N) as the emitted jobs do."""
-    e = {**os.environ, "PYTHONPATH": str(RUNTIME), "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1", **(env or {})}
+    """Runs `python -m flowrt …` (under torchrun with N ranks when torchrun=N) as the emitted jobs do,
+    with the input root examples/ (where the .flow files' relative paths start)."""
+    e = {**os.environ, "PYTHONPATH": str(RUNTIME), "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1", "FLOWRT_INPUT_ROOT": str(EXAMPLES), **(env or {})}
     cmd = [sys.executable, "-m", "flowrt", *args]
     if torchrun:
         cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={torchrun}", "-m", "flowrt", *args]

@@ -9,6 +9,7 @@ from conftest import CORPUS, read_jsonl
 fasttext = pytest.importorskip("fasttext", reason="the fasttext extra is not installed")
 
 from flowrt.curate.ops import Language, Quality  # noqa: E402
+from flowrt.plan_types import LanguageOp, QualityOp  # noqa: E402
 
 WEB = read_jsonl(CORPUS / "web" / "part-000.jsonl") + read_jsonl(CORPUS / "web" / "part-001.jsonl")
 CODE = read_jsonl(CORPUS / "code" / "part-000.jsonl")
@@ -27,7 +28,7 @@ def test_language_id_with_a_fasttext_model(tmp_path):
     prose = [d for d in WEB if d["source"].startswith("common-licenses/")]
     rows = [("en", d["text"]) for d in prose[::2]] + [("zxx", d["text"]) for d in CODE[::2]]
     model = _train("lid", rows, tmp_path)
-    op = Language(keep=["en"], min_score=0.5, model=str(model))
+    op = Language(LanguageOp(keep=("en",), min_score=0.5, model=str(model)))
     held_prose, held_code = prose[1::2], CODE[1::2]
     kept_prose = sum(op.apply(d, "web").doc is not None for d in held_prose)
     kept_code = sum(op.apply(d, "web").doc is not None for d in held_code)
@@ -40,7 +41,7 @@ def test_quality_classifier_with_a_fasttext_model(tmp_path):
     hq = [d for d in WEB if d["source"].startswith("common-licenses/")]
     lq = [d for d in WEB if "changelog" in d["source"]]
     rows = [("hq", d["text"]) for d in hq[::2]] + [("lq", d["text"]) for d in lq[::2]]
-    op = Quality(method="classifier", model=str(_train("quality", rows, tmp_path)), threshold=0.5)
+    op = Quality(QualityOp(method="classifier", model=str(_train("quality", rows, tmp_path)), threshold=0.5))
     kept_hq = sum(op.apply(d, "web").doc is not None for d in hq[1::2])
     kept_lq = sum(op.apply(d, "web").doc is not None for d in lq[1::2])
     assert kept_hq / len(hq[1::2]) > kept_lq / max(1, len(lq[1::2]))

@@ -83,7 +83,9 @@ def test_zero0_replicated_trains_like_zero3_sharded(trained_run, tmp_path):
     """zero = 0 (`replicate`, DDP-style) and zero = 3 (FSDP2 fully sharded) are the same
     optimization: on 2 ranks their fp32 losses agree, across a checkpoint and resume."""
     plan = json.loads((trained_run / "plan.json").read_text())
+    # What the compiler lowers zero = 0 to (src/estimate/backends.ts): replicated data parallelism.
     plan["trains"][0]["parallel"]["zero"] = 0
+    plan["trains"][0]["layout"].update({"data_parallel": "replicate", "reshard_after_forward": False})
     run = tmp_path / "zero0"
     linked_run(trained_run, run)
     step = next(s for s in plan["steps"] if s["id"] == "train.pretrain")
@@ -161,31 +163,43 @@ def test_fp8_refuses_to_run_without_a_hopper_gpu():
         check_precision("fp8", torch.device("cpu"))
 
 
-def test_megatron_launch_uses_only_flags_megatron_has(data_run):
-    from flowrt.train.megatron import known_flags, stage_commands
-
-    plan = json.loads((data_run / "plan.json").read_text())
+def megatron_plan(plan: dict) -> dict:
+    """The plan as the compiler lowers backend = megatron (zero = 1, tp = 2): Megatron's layout, and
+    the train step reading the tokenizer and the token shards Megatron loads."""
     t = plan["trains"][0]
     t["backend"], t["precision"] = "megatron", "fp8"
     t["parallel"].update({"zero": 1, "tp": 2, "recompute": "full"})
-    cmds = stage_commands(plan, t, data_run)
-    assert len(cmds) == len(t["stages"])
+    t["layout"] = {"backend": "megatron", "distributed_optimizer": True, "sequence_parallel": True}
+    step = next(s for s in plan["steps"] if s["id"] == "train.pretrain")
+    step["reads"].update({"tokenizer": "tokenizer.tok", "datasets": {ds: f"tokenize.{ds}" for ds in plan["sources"]}})
+    step["needs"] = sorted({step["reads"]["mix"], "tokenizer.tok", *step["reads"]["datasets"].values()})
+    return plan
+
+
+def test_megatron_launch_uses_only_flags_megatron_has(data_run):
+    from flowrt.plan import find_step, plan_from_json
+    from flowrt.train.megatron import known_flags, stage_commands
+
+    plan = plan_from_json(megatron_plan(json.loads((data_run / "plan.json").read_text())))
+    t, step = plan.trains[0], find_step(plan, "train.pretrain")
+    cmds = stage_commands(plan, t, step, data_run, lambda sid: data_run / find_step(plan, sid).out_dir)
+    assert len(cmds) == len(t.stages)
     flags = known_flags()
     emitted = {a for c in cmds for a in c if a.startswith("--")}
     assert emitted <= flags, f"not Megatron flags: {sorted(emitted - flags)}"
     assert {"--fp8-format", "--use-distributed-optimizer", "--sequence-parallel", "--lr-wsd-decay-iters"} <= emitted
-    t["parallel"]["zero"] = 3
-    with pytest.raises(FlowrtError, match="no ZeRO-3"):
-        stage_commands(plan, t, data_run)
+    # Each dataset's weight goes to its token shards; together they are the stage's mix.
+    data = cmds[-1][cmds[-1].index("--data-path") + 1:]
+    weights = [float(w) for w in data[::2]]
+    assert sum(weights) == pytest.approx(1.0) and all(p.endswith("shard-00000") for p in data[1::2])
 
 
-def test_megatron_without_gpus_stops_with_a_clear_message(data_run, tmp_path):
+def test_megatron_without_gpus_stops_with_a_clear_message(trained_run, tmp_path):
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU")
-    plan = json.loads((data_run / "plan.json").read_text())
-    plan["trains"][0]["backend"] = "megatron"
+    plan = megatron_plan(json.loads((trained_run / "plan.json").read_text()))
     run = tmp_path / "mg"
-    (run / "steps").mkdir(parents=True)
+    linked_run(trained_run, run)
     p = write_plan(run, plan)
     r = flowrt("step", "--plan", str(p), "--step", "train.pretrain", check=False)
     assert r.returncode == 2 and "backend = megatron needs GPUs" in r.stderr and "Traceback" not in r.stderr

@@ -42,3 +42,25 @@ export function backendProblems(p: Layout, backend: Backend): BackendProblem[] {
   }
   return out;
 }
+
+/** What a layout means for the runtime: how FSDP2 wraps the model, or Megatron's optimizer flags. */
+export type RuntimeLayout =
+  | { readonly backend: "fsdp"; readonly dataParallel: "fully_shard" | "replicate"; readonly reshardAfterForward: boolean;
+      readonly paramDtype: "bfloat16" | "float32"; readonly reduceDtype: "float32" }
+  | { readonly backend: "megatron"; readonly distributedOptimizer: boolean; readonly sequenceParallel: boolean };
+
+/**
+ * The runtime's side of a layout that `backendProblems` accepts. FSDP2: ZeRO-3 is `fully_shard`
+ * with reshard_after_forward (parameters freed after forward, gathered again for backward),
+ * ZeRO-2 keeps them gathered until backward (reshard_after_forward=False), ZeRO-0 is
+ * `replicate` (DDP); bf16/fp8 gather parameters in bf16 and reduce gradients in fp32
+ * (torchtitan's MixedPrecisionPolicy). Megatron: ZeRO-1 is the distributed optimizer; tp > 1
+ * runs with sequence parallelism, as the memory estimate assumes.
+ */
+export function runtimeLayout(p: Layout, backend: Backend, precision: "bf16" | "fp8" | "fp32"): RuntimeLayout {
+  if (backend === "megatron") return { backend, distributedOptimizer: p.zero === 1, sequenceParallel: p.tp > 1 };
+  return {
+    backend, dataParallel: p.zero === 0 ? "replicate" : "fully_shard", reshardAfterForward: p.zero === 3,
+    paramDtype: precision === "fp32" ? "float32" : "bfloat16", reduceDtype: "float32",
+  };
+}

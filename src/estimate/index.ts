@@ -8,4 +8,5 @@ export {
 } from "./memory.js";
 export { flopsPerToken, trainingFlops, gpuHours, stepTimeSeconds, splitJobs, effectivePeak, type JobSplit } from "./compute.js";
 export { planParallel, validateParallel, cheapestFixes, layouts, type PlanConstraints, type PlannerResult, type PlannedLayout, type Fix } from "./planner.js";
-export { backendProblems } from "./backends.js";
+export { backendProblems, runtimeLayout, type RuntimeLayout } from "./backends.js";
+export { checkpointEstimate, checkpointBytes, WRITE_BYTES_PER_S_PER_NODE, type CheckpointEstimate } from "./checkpoint.js";

@@ -16,8 +16,8 @@ export interface MissingInput {
 }
 
 /** What flowrt says is missing, or why it could not be asked. */
-export async function missingInputs(python: string, planFile: string): Promise<{ missing: MissingInput[] } | { error: string }> {
-  const r = await execa(python, ["-m", "flowrt", "inputs", "--plan", planFile], { reject: false, env: { FLOWRT_LOG: "WARNING" }, timeout: 120_000 });
+export async function missingInputs(python: string, planFile: string, inputRoot: string): Promise<{ missing: MissingInput[] } | { error: string }> {
+  const r = await execa(python, ["-m", "flowrt", "inputs", "--plan", planFile, "--input-root", inputRoot], { reject: false, env: { FLOWRT_LOG: "WARNING" }, timeout: 120_000 });
   if (r.failed || r.exitCode !== 0) {
     const why = (r.stderr || r.stdout || (r as { shortMessage?: string }).shortMessage || "").toString().trim().split("\n").slice(-3).join("\n");
     return { error: `\`${python} -m flowrt inputs\` failed: ${why}` };

@@ -1,6 +1,8 @@
 // `flowc run FILE --target local`: runs the plan's job DAG on this machine as local processes, in
 // dependency order: data steps as `python -m flowrt step`, array steps shard by shard, training
-// under torchrun with the plan's ranks. The laptop loop before a cluster. Side effects live here.
+// under torchrun with the plan's ranks. What to run comes from one `python -m flowrt status` call
+// (content-keyed completion markers: a step whose definition, raw inputs or upstream changed is
+// redone, the rest skipped). The laptop loop before a cluster. Side effects live here.
 import { execa } from "execa";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -9,6 +11,8 @@ import type { PlanIR, StepIR } from "../plan/ir.js";
 
 export interface LocalRunOptions {
   readonly outDir: string;
+  /** Where the plan's relative URIs and paths resolve: the .flow file's directory. */
+  readonly inputRoot: string;
   /** The Python that has flowrt installed; default: FLOWRT_PYTHON, runtime-py/.venv, python3. */
   readonly python?: string;
   /** Progress lines (one per step start/finish). */
@@ -23,6 +27,21 @@ export interface StepOutcome {
   readonly seconds: number;
   readonly exitCode?: number;
   readonly logFile: string;
+}
+
+/** One step in `python -m flowrt status` (runtime-py/STEPS.md, "Status"). */
+export interface StepStatus {
+  readonly id: string;
+  readonly kind: StepIR["kind"];
+  readonly state: "done" | "stale" | "missing" | "partial";
+  readonly reason?: string;
+  readonly shards?: { readonly of: number; readonly done: readonly number[]; readonly todo: readonly number[] };
+  readonly refused?: string;
+  readonly resume_step?: number;
+}
+
+export interface RunStatus {
+  readonly steps: readonly StepStatus[];
 }
 
 const RUNTIME_DIR = fileURLToPath(new URL("../../runtime-py/", import.meta.url));
@@ -62,33 +81,55 @@ export function writePlan(plan: PlanIR, outDir: string): string {
   return planPath;
 }
 
-export async function runLocal(plan: PlanIR, o: LocalRunOptions): Promise<StepOutcome[]> {
+/** What flowrt says about every step of the run directory, or why it could not say. */
+export async function runStatus(python: string, planPath: string, runDir: string, inputRoot: string): Promise<RunStatus | { error: string }> {
+  const r = await execa(python, ["-m", "flowrt", "status", "--plan", planPath, "--run-dir", runDir, "--input-root", inputRoot],
+    { reject: false, env: { FLOWRT_LOG: "WARNING" }, timeout: 300_000 });
+  if (r.failed || r.exitCode !== 0) {
+    const why = (r.stderr || r.stdout || (r as { shortMessage?: string }).shortMessage || "").toString().trim().split("\n").slice(-3).join("\n");
+    return { error: `\`${python} -m flowrt status\` failed: ${why}` };
+  }
+  try {
+    return JSON.parse(r.stdout.toString()) as RunStatus;
+  } catch {
+    return { error: `\`${python} -m flowrt status\` printed something that is not its JSON answer` };
+  }
+}
+
+export async function runLocal(plan: PlanIR, o: LocalRunOptions): Promise<{ outcomes: StepOutcome[] } | { error: string }> {
   const out = resolve(o.outDir);
+  const inputRoot = resolve(o.inputRoot);
   mkdirSync(join(out, "logs"), { recursive: true });
   const planPath = writePlan(plan, out);
   const python = o.python ?? defaultPython();
+  const status = await runStatus(python, planPath, out, inputRoot);
+  if ("error" in status) return status;
+  const byId = new Map(status.steps.map((s) => [s.id, s]));
   const outcomes: StepOutcome[] = [];
   const failed = new Set<string>();
   const order = topoOrder(plan.steps).filter((s) => !o.only || o.only.has(s.id));
   for (const [i, step] of order.entries()) {
     const logFile = join(out, "logs", `${step.id}.log`);
+    const st = byId.get(step.id);
     if (step.needs.some((n) => failed.has(n))) {
       failed.add(step.id);
       o.log(`[${i + 1}/${order.length}] ${step.id}: not run (a step it needs failed)`);
       outcomes.push({ id: step.id, status: "skipped", seconds: 0, logFile });
       continue;
     }
-    if (existsSync(join(out, "steps", step.id, "_DONE"))) {
+    if (st?.state === "done") {
       o.log(`[${i + 1}/${order.length}] ${step.id}: already done`);
       outcomes.push({ id: step.id, status: "done", seconds: 0, logFile });
       continue;
     }
-    o.log(`[${i + 1}/${order.length}] ${step.id} (${step.kind})…`);
+    const why = st?.state === "stale" ? ` (redo: ${st.reason})` : st?.state === "partial" ? ` (${st.shards?.done.length} of ${st.shards?.of} shards done)` : "";
+    o.log(`[${i + 1}/${order.length}] ${step.id} (${step.kind})…${why}`);
     const t0 = Date.now();
     let code = 0;
-    const shards = step.resources.array ?? 1;
-    for (let shard = 0; shard < shards && code === 0; shard++) {
-      const [cmd, args] = stepCommand(python, planPath, step, shards > 1 ? shard : undefined);
+    const shards = step.shards > 1 ? st?.shards?.todo ?? [...Array(step.shards).keys()] : [undefined];
+    for (const shard of shards) {
+      if (code !== 0) break;
+      const [cmd, args] = stepCommand(python, planPath, step, inputRoot, shard);
       mkdirSync(dirname(logFile), { recursive: true });
       const r = await execa(cmd, args, {
         reject: false, all: true, cwd: out,
@@ -107,12 +148,12 @@ export async function runLocal(plan: PlanIR, o: LocalRunOptions): Promise<StepOu
     else failed.add(step.id);
     outcomes.push({ id: step.id, status: code === 0 ? "done" : "failed", seconds, exitCode: code, logFile });
   }
-  return outcomes;
+  return { outcomes };
 }
 
 /** The command a step runs locally: training under torchrun with the plan's ranks per node. */
-export function stepCommand(python: string, planPath: string, step: StepIR, shard?: number): [string, string[]] {
-  const base = ["step", "--plan", planPath, "--step", step.id, ...(shard !== undefined ? ["--shard", String(shard), "--of", String(step.resources.array)] : [])];
+export function stepCommand(python: string, planPath: string, step: StepIR, inputRoot: string, shard?: number): [string, string[]] {
+  const base = ["step", "--plan", planPath, "--step", step.id, "--input-root", inputRoot, ...(shard !== undefined ? ["--shard", String(shard)] : [])];
   if (step.kind === "train" && step.resources.ranks_per_node * step.resources.nodes > 1) {
     return [python, ["-m", "torch.distributed.run", "--standalone", `--nproc_per_node=${step.resources.ranks_per_node}`, "-m", "flowrt", ...base]];
   }

@@ -62,6 +62,7 @@ export function renderPlan(ir: PlanIR, checked: CheckedProgram): string {
       const c = a.compute;
       out.push(`  compute: ${c.flops.toExponential(3)} FLOPs, ${c.gpuHours >= 100 ? n(c.gpuHours) : c.gpuHours.toPrecision(2)} GPU-hours at ${(c.mfu * 100).toFixed(0)}% MFU${ir.cluster.budget_gpu_hours ? ` (budget ${n(ir.cluster.budget_gpu_hours)})` : ""}`);
       out.push(`  walltime: ${duration(c.walltimeS)} (${c.stepSeconds.toFixed(3)} s/step est.)`);
+      out.push(`  checkpoint: ${gib(t.checkpoint.state_bytes)} per write, ${duration(t.checkpoint.write_s)} at ${(t.checkpoint.write_bytes_per_s / 1e9).toFixed(0)} GB/s; stop signal ${duration(t.checkpoint.stop_signal_lead_s)} before the walltime limit`);
       if (t.jobs.length > 1) {
         out.push(`  split into ${t.jobs.length} chained, resumable jobs (max_walltime ${duration(ir.cluster.max_walltime_s ?? 0)}):`);
         for (const j of t.jobs) out.push(`    job ${j.index}: steps ${n(j.first_step)} – ${n(j.last_step)} (${duration(j.walltime_s)})`);
@@ -75,6 +76,6 @@ export function renderPlan(ir: PlanIR, checked: CheckedProgram): string {
   out.push(...table(drows, new Set([1, 2, 3, 4])).map((l) => `  ${l}`));
   out.push("");
   out.push(`jobs (${ir.steps.length} steps):`);
-  for (const s of ir.steps) out.push(`  ${s.id}${s.needs.length ? ` ← ${s.needs.join(", ")}` : ""}`);
+  for (const s of ir.steps) out.push(`  ${s.id}${s.shards > 1 ? ` [${s.shards} shards]` : ""}${s.needs.length ? ` ← ${s.needs.join(", ")}` : ""}`);
   return out.join("\n") + "\n";
 }

@@ -8,9 +8,15 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 
 describe("flowc run examples/tiny.flow --target local", () => {
-  it("runs every step and leaves a release, eval results, checkpoints and metrics", async () => {
-    const out = mkdtempSync(join(tmpdir(), "flowc-run-"));
-    const r = await execa("node", ["bin/flowc.js", "run", "examples/tiny.flow", "--target", "local", "--out", out], { reject: false, all: true });
+  it("runs every step, then skips what is done and redoes only what a change of the .flow file affects", async () => {
+    // A copy of the example elsewhere: its relative paths resolve against its own directory (the input root).
+    const dir = mkdtempSync(join(tmpdir(), "flowc-run-"));
+    const flow = join(dir, "tiny.flow");
+    writeFileSync(flow, readFileSync("examples/tiny.flow", "utf8"));
+    symlinkSync(resolve("examples/data"), join(dir, "data"));
+    const out = join(dir, "out");
+    const run = () => execa("node", ["bin/flowc.js", "run", flow, "--target", "local", "--out", out], { reject: false, all: true });
+    const r = await run();
     expect(r.exitCode, r.all).toBe(0);
     expect(r.all).toContain("12 of 12 steps done");
     const results = JSON.parse(readFileSync(join(out, "steps/eval.base/results.json"), "utf8"));
@@ -25,10 +31,21 @@ describe("flowc run examples/tiny.flow --target local", () => {
     }
     expect(existsSync(join(out, "steps/train.pretrain/ckpt/step_125/step.json"))).toBe(true);
     // A second run resumes: every step is already done.
-    const again = await execa("node", ["bin/flowc.js", "run", "examples/tiny.flow", "--target", "local", "--out", out], { reject: false, all: true });
+    const again = await run();
     expect(again.exitCode, again.all).toBe(0);
     expect(again.all.match(/already done/g)?.length).toBe(12);
-  }, 600_000);
+    // A changed gate changes the eval's definition: it and the release that requires it are redone, nothing else.
+    writeFileSync(flow, readFileSync(flow, "utf8").replace("heldout.perplexity <= 2000", "heldout.perplexity <= 2500"));
+    const changed = await run();
+    expect(changed.exitCode, changed.all).toBe(0);
+    expect(changed.all.match(/already done/g)?.length).toBe(10);
+    expect(changed.all).toContain("eval.base (eval)…");
+    expect(changed.all).toContain("(redo: the plan changed what decides its output: evals.base)");
+    expect(changed.all).toContain("release.toy_v1 (release)…");
+    expect(changed.all).not.toContain("train.pretrain (train)…");
+    expect(JSON.parse(readFileSync(join(out, "steps/eval.base/results.json"), "utf8")).gates[0].value).toBe(2500);
+    expect(readFileSync(join(out, "release/toy_v1/ROLLBACK"), "utf8").trim()).toBe(current);
+  }, 900_000);
 });
 
 describe("flowc run: inputs this machine cannot read", () => {

@@ -1,5 +1,5 @@
 """N-gram decontamination against the plan's evalsets (as GPT-3 and Dolma do): a training document
-that shares any word n-gram (default 13) with an evalset item is dropped, and the report says
+that shares any word n-gram (the plan's DecontaminateOp.ngram, 13 unless set) with an evalset item is dropped, and the report says
 which evalset, which item and which n-gram."""
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def eval_texts(item: dict[str, Any]) -> str:
 
 @dataclass
 class Decontaminator:
-    ngram: int = 13
+    ngram: int
     index: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)
     removed: list[dict[str, Any]] = field(default_factory=list)
 

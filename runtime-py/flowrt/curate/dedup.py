@@ -73,11 +73,13 @@ def shingles(text: str, ngram: int) -> np.ndarray:
     return np.unique((acc ^ (acc >> np.uint64(29))) & MAX32)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MinHasher:
-    permutations: int = 128
-    ngram: int = 5
-    seed: int = 1
+    """Options as the plan's MinhashDedupOp gives them (its defaults are the schema's)."""
+
+    permutations: int
+    ngram: int
+    seed: int
 
     def params(self) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.RandomState(self.seed)
@@ -149,7 +151,7 @@ def lsh_duplicates(ids: list[str], sigs: np.ndarray, bands: int, threshold: floa
     return drop, clusters, {"candidates": candidates, "confirmed": confirmed, "clusters": len(clusters), "dropped": len(drop)}
 
 
-def simhash(text: str, ngram: int = 3) -> int:
+def simhash(text: str, ngram: int) -> int:
     """Charikar's SimHash (64 bits) over word n-gram shingles, weighted by count."""
     acc = np.zeros(64, dtype=np.int64)
     ws = TOKEN.findall(text.lower())
@@ -161,7 +163,7 @@ def simhash(text: str, ngram: int = 3) -> int:
     return int("".join("1" if v > 0 else "0" for v in acc[::-1]), 2)
 
 
-def simhash_duplicates(ids: list[str], hashes: list[int], hamming: int = 3) -> tuple[set[str], list[list[str]]]:
+def simhash_duplicates(ids: list[str], hashes: list[int], hamming: int) -> tuple[set[str], list[list[str]]]:
     """Near-duplicates within `hamming` bits: by the pigeonhole principle two such hashes agree on
     at least one of hamming+1 blocks, so blocks are the buckets."""
     blocks = hamming + 1

@@ -1,6 +1,8 @@
 """Per-document curation operations: each a small class with typed options, a per-document
 result (the document, possibly changed, or None when dropped, with the reason) and counters.
 Corpus-level operations (exact and near dedup, decontamination) live in dedup.py and decontam.py.
+Each op's options are its typed spec from the plan (flowrt.plan_types, generated from the compiler's
+schema, where the defaults are declared); nothing here restates a default.
 
 Rules follow their published sources: Gopher quality rules (Rae et al. 2021, appendix A),
 C4 rules (Raffel et al. 2020, section 2.2), PII as in Dolma (Soldaini et al. 2024: emails, phone
@@ -12,10 +14,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, ClassVar
 
 from ..errors import FlowrtError
+from ..plan_types import FilterOp, LanguageOp, PiiOp, QualityOp
 
 Doc = dict[str, Any]
 
@@ -35,18 +39,13 @@ class Result:
     reason: str | None = None
 
 
-@dataclass(kw_only=True)
 class Op:
-    name: ClassVar[str] = ""
-    counters: Counter = field(default_factory=Counter, repr=False)
+    """A per-document operation: `apply` counts what it saw, kept and dropped (and why)."""
 
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> "Op":
-        known = {f.name for f in fields(cls) if f.name != "counters"}
-        unknown = set(params) - known
-        if unknown:
-            raise FlowrtError(f"{cls.name}: unknown option(s) {', '.join(sorted(unknown))}", f"options are: {', '.join(sorted(known))}")
-        return cls(**params)
+    name: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        self.counters: Counter = Counter()
 
     def apply(self, doc: Doc, kind: str = "web") -> Result:
         self.counters["docs_in"] += 1
@@ -69,34 +68,36 @@ def ft_predict(model: Any, text: str, k: int) -> list[tuple[str, float]]:
     return [(label.removeprefix("__label__"), float(prob)) for prob, label in pairs]
 
 
+def _fasttext_model(what: str, path: Path) -> Any:
+    try:
+        import fasttext
+    except ImportError:
+        raise FlowrtError(f"{what}: `model` needs the fasttext package", "pip install fasttext-wheel") from None
+    if not path.is_file():
+        raise FlowrtError(f"{what}: no fastText model at {path}", "point `model` at a .bin file (relative paths start at the input root)")
+    try:
+        return fasttext.load_model(str(path))
+    except ValueError as e:
+        raise FlowrtError(f"{what}: cannot load fastText model {path} ({e})", "give a fastText .bin file") from None
+
+
 def words(text: str) -> list[str]:
     return text.split()
 
 
-@dataclass(kw_only=True)
 class Language(Op):
     """Keeps documents in the listed languages. With `model` (a fastText lid.176-compatible .bin),
     scores come from fastText; without one, English only, scored by the share of English function
     words (a document of English prose has 35–50%; the score is that share / 0.3, capped at 1)."""
 
     name: ClassVar[str] = "language"
-    keep: list[str] = field(default_factory=lambda: ["en"])
-    min_score: float = 0.5
-    model: str | None = None
-    _ft: Any = field(default=None, repr=False)
 
-    def __post_init__(self) -> None:
-        if self.model:
-            try:
-                import fasttext
-            except ImportError:
-                raise FlowrtError("language: `model` needs the fasttext package", "pip install fasttext-wheel") from None
-            try:
-                self._ft = fasttext.load_model(self.model)
-            except ValueError as e:
-                raise FlowrtError(f"language: cannot load fastText model {self.model} ({e})", "give a lid.176-compatible .bin file") from None
-        elif set(self.keep) != {"en"}:
-            raise FlowrtError(f"language: keeping {self.keep} needs a fastText model", "add `model = \"lid.176.bin\"` to the language step")
+    def __init__(self, spec: LanguageOp, resolve: Callable[[str], Path] = Path) -> None:
+        super().__init__()
+        self.spec = spec
+        self._ft = _fasttext_model("language", resolve(spec.model)) if spec.model else None
+        if self._ft is None and set(spec.keep) != {"en"}:
+            raise FlowrtError(f"language: keeping {list(spec.keep)} needs a fastText model", "add `model = \"lid.176.bin\"` to the language step")
 
     def score(self, text: str) -> tuple[str, float]:
         if self._ft is not None:
@@ -112,41 +113,34 @@ class Language(Op):
             self.counters["skipped_code"] += 1
             return Result(doc)
         lang, s = self.score(doc["text"])
-        if lang in self.keep and s >= self.min_score:
+        if lang in self.spec.keep and s >= self.spec.min_score:
             return Result(doc)
         return Result(None, "language")
 
 
-@dataclass(kw_only=True)
 class Quality(Op):
     """Heuristic quality filters (gopher, c4) or a fastText quality classifier (method = classifier,
-    `model` a .bin whose positive label is `__label__hq`, kept when P(hq) ≥ threshold)."""
+    `model` a .bin whose positive label is `__label__hq`, kept when P(hq) >= threshold)."""
 
     name: ClassVar[str] = "quality"
-    method: str = "gopher"
-    model: str | None = None
-    threshold: float = 0.5
-    min_score: float | None = None
-    _ft: Any = field(default=None, repr=False)
 
-    def __post_init__(self) -> None:
-        if self.method not in ("gopher", "c4", "classifier"):
-            raise FlowrtError(f"quality: unknown method {self.method!r}", "use gopher, c4 or classifier")
-        if self.method == "classifier":
-            if not self.model:
+    def __init__(self, spec: QualityOp, resolve: Callable[[str], Path] = Path) -> None:
+        super().__init__()
+        self.spec = spec
+        self._ft = None
+        if spec.method == "classifier":
+            if not spec.model:
                 raise FlowrtError("quality: method = classifier needs `model` (a fastText .bin)", "train one with fasttext.train_supervised on labelled text")
-            import fasttext
-
-            self._ft = fasttext.load_model(self.model)
+            self._ft = _fasttext_model("quality", resolve(spec.model))
 
     def process(self, doc: Doc, kind: str) -> Result:
         text = doc["text"]
         if kind == "code":
             return self.code_rules(text, doc)
-        if self.method == "classifier":
+        if self.spec.method == "classifier":
             p = dict(ft_predict(self._ft, text, 2)).get("hq", 0.0)
-            return Result(doc) if p >= (self.min_score or self.threshold) else Result(None, "quality:classifier")
-        why = gopher_reason(text) if self.method == "gopher" else c4_reason(text)
+            return Result(doc) if p >= self.spec.threshold else Result(None, "quality:classifier")
+        why = gopher_reason(text) if self.spec.method == "gopher" else c4_reason(text)
         return Result(doc) if why is None else Result(None, f"quality:{why}")
 
     @staticmethod
@@ -203,26 +197,22 @@ IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\w:])|
 PLACEHOLDER = {"email": "|||EMAIL_ADDRESS|||", "phone": "|||PHONE_NUMBER|||", "ip": "|||IP_ADDRESS|||"}
 
 
-@dataclass(kw_only=True)
 class Pii(Op):
     """Replaces emails, phone numbers and IPv4/IPv6 addresses by Dolma's placeholders; counts each."""
 
     name: ClassVar[str] = "pii"
-    redact: list[str] = field(default_factory=lambda: ["email", "phone", "ip"])
-    replacement: str | None = None
 
-    def __post_init__(self) -> None:
-        bad = set(self.redact) - set(PLACEHOLDER)
-        if bad:
-            raise FlowrtError(f"pii: cannot redact {sorted(bad)}", "redact takes email, phone, ip")
+    def __init__(self, spec: PiiOp, resolve: Callable[[str], Path] = Path) -> None:
+        super().__init__()
+        self.spec = spec
 
     def process(self, doc: Doc, kind: str) -> Result:
         text = doc["text"]
         # IPs before phones: a dotted IPv4 address must not be read as a phone number.
         for kind_, label, pat in (("email", "email", EMAIL), ("ip", "ipv6", IPV6), ("ip", "ipv4", IPV4), ("phone", "phone", PHONE)):
-            if kind_ not in self.redact:
+            if kind_ not in self.spec.redact:
                 continue
-            text, n = pat.subn(self.replacement or PLACEHOLDER[kind_], text)
+            text, n = pat.subn(self.spec.replacement or PLACEHOLDER[kind_], text)
             if n:
                 self.counters[f"redacted:{label}"] += n
         if text != doc["text"]:
@@ -231,36 +221,34 @@ class Pii(Op):
         return Result(doc)
 
 
-@dataclass(kw_only=True)
 class Filter(Op):
-    """Length and repetition filters (Gopher's repetition rule on duplicate lines)."""
+    """Length and repetition filters (Gopher's repetition rule on duplicate lines); an option the
+    step does not give is not applied."""
 
     name: ClassVar[str] = "filter"
-    min_words: int | None = None
-    max_words: int | None = None
-    min_chars: int | None = None
-    max_chars: int | None = None
-    max_repetition: float | None = None
-    max_symbol_ratio: float | None = None
+
+    def __init__(self, spec: FilterOp, resolve: Callable[[str], Path] = Path) -> None:
+        super().__init__()
+        self.spec = spec
 
     def process(self, doc: Doc, kind: str) -> Result:
-        text = doc["text"]
+        f, text = self.spec, doc["text"]
         n = len(words(text))
-        if self.min_words is not None and n < self.min_words:
+        if f.min_words is not None and n < f.min_words:
             return Result(None, "filter:min_words")
-        if self.max_words is not None and n > self.max_words:
+        if f.max_words is not None and n > f.max_words:
             return Result(None, "filter:max_words")
-        if self.min_chars is not None and len(text) < self.min_chars:
+        if f.min_chars is not None and len(text) < f.min_chars:
             return Result(None, "filter:min_chars")
-        if self.max_chars is not None and len(text) > self.max_chars:
+        if f.max_chars is not None and len(text) > f.max_chars:
             return Result(None, "filter:max_chars")
-        if self.max_repetition is not None:
+        if f.max_repetition is not None:
             lines = [l for l in text.splitlines() if l.strip()]
-            if lines and 1 - len(set(lines)) / len(lines) > self.max_repetition:
+            if lines and 1 - len(set(lines)) / len(lines) > f.max_repetition:
                 return Result(None, "filter:repetition")
-        if self.max_symbol_ratio is not None:
+        if f.max_symbol_ratio is not None:
             sym = sum(not (c.isalnum() or c.isspace()) for c in text) / max(1, len(text))
-            if sym > self.max_symbol_ratio:
+            if sym > f.max_symbol_ratio:
                 return Result(None, "filter:symbols")
         return Result(doc)
 
@@ -268,8 +256,6 @@ class Filter(Op):
 PER_DOC_OPS: dict[str, type[Op]] = {c.name: c for c in (Language, Quality, Pii, Filter)}
 
 
-def make_op(name: str, params: dict[str, Any]) -> Op:
-    try:
-        return PER_DOC_OPS[name].from_params(params)
-    except KeyError:
-        raise FlowrtError(f"unknown per-document operation {name!r}", f"operations: {', '.join(PER_DOC_OPS)}, dedup, decontaminate") from None
+def make_op(spec: LanguageOp | QualityOp | PiiOp | FilterOp, resolve: Callable[[str], Path] = Path) -> Op:
+    """The operation for a spec of the plan; `resolve` turns its model paths into files (the input root's)."""
+    return PER_DOC_OPS[spec.op](spec, resolve)  # type: ignore[arg-type]

@@ -111,21 +111,39 @@ def read_megatron(prefix: Path) -> list[np.ndarray]:
     return [data[p // dtype.itemsize: p // dtype.itemsize + l] for p, l in zip(pointers, lengths)]
 
 
-def verify_manifest(directory: Path) -> dict:
-    """Checks every file of the manifest against its SHA-256; a mismatch or missing file is an error."""
-    mpath = directory / "manifest.json"
-    if not mpath.exists():
-        raise FlowrtError(f"{directory} has no manifest.json: the tokenize step did not finish", "re-run the tokenize step")
-    manifest = json.loads(mpath.read_text())
-    for shard in manifest["shards"]:
+def manifest_path(directory: Path, shard: int) -> Path:
+    return directory / f"shard-{shard:05d}.manifest.json"
+
+
+def write_manifest(directory: Path, shard: int, name: str, eos: int, tokenizer: str, entry: dict) -> None:
+    path = manifest_path(directory, shard)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps({"name": name, "eos": eos, "tokenizer": tokenizer, **entry}, indent=2) + "\n")
+    tmp.replace(path)
+
+
+def verify_manifest(directory: Path, shards: int) -> dict:
+    """The manifests of shards 0..shards-1 (as many as the plan's tokenize step has) as one
+    `{eos, tokenizer, shards: [...]}`; every file checked against its SHA-256. A missing manifest or
+    file, or a mismatch, is an error."""
+    entries = []
+    for i in range(shards):
+        mpath = manifest_path(directory, i)
+        if not mpath.exists():
+            raise FlowrtError(f"{directory} has no {mpath.name}: the tokenize step did not finish shard {i}", "re-run the tokenize step")
+        entries.append(json.loads(mpath.read_text()))
+    for shard in entries:
         for fname, meta in shard["files"].items():
             p = directory / fname
             if not p.exists():
-                raise FlowrtError(f"shard file {p} is missing", "re-run the tokenize step (delete its _DONE first)")
+                raise FlowrtError(f"shard file {p} is missing", "re-run the tokenize step (delete its _DONE markers first)")
             if p.stat().st_size != meta["bytes"] or sha256(p) != meta["sha256"]:
                 raise FlowrtError(f"shard file {p} is corrupt or partial (SHA-256 differs from the manifest)",
-                                  f"delete {directory / '_DONE'} and re-run the tokenize step")
-    return manifest
+                                  f"delete the _DONE markers in {directory} and re-run the tokenize step")
+    eos = {e["eos"] for e in entries}
+    if len(eos) > 1:
+        raise FlowrtError(f"the shards in {directory} disagree on the end-of-text token ({sorted(eos)})", "re-run the tokenize step")
+    return {"eos": entries[0]["eos"] if entries else 0, "tokenizer": entries[0]["tokenizer"] if entries else None, "shards": entries}
 
 
 def read_documents(directory: Path, manifest: dict) -> list[np.ndarray]:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+if TYPE_CHECKING:
+    from .. import plan_types
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,12 +35,14 @@ class ModelConfig:
     yarn_original_seq_len: int | None = None
 
     @classmethod
-    def from_plan(cls, m: dict) -> "ModelConfig":
-        allowed = {"layers", "d_model", "heads", "kv_heads", "ffn", "vocab", "seq_len", "rope_theta", "tie_embeddings"}
-        unknown = set(m) - allowed - {"arch"}
-        if unknown:
-            raise ValueError(f"unknown model keys in plan: {sorted(unknown)}")
-        return cls(**{k: m[k] for k in allowed})
+    def from_plan(cls, m: "plan_types.Model") -> "ModelConfig":
+        """The plan's model (a typed flowrt.plan_types.Model: the loader already refused unknown keys)."""
+        if m.arch != "llama":
+            from ..errors import FlowrtError
+
+            raise FlowrtError(f"this flowrt builds Llama-style models, not arch = {m.arch}", "use arch = llama")
+        return cls(layers=m.layers, d_model=m.d_model, heads=m.heads, kv_heads=m.kv_heads, ffn=m.ffn, vocab=m.vocab,
+                   seq_len=m.seq_len, rope_theta=m.rope_theta, tie_embeddings=m.tie_embeddings)
 
     @property
     def head_dim(self) -> int:

@@ -1,18 +1,17 @@
 """The training loop, read top to bottom (nanoGPT/torchtitan style):
 for each step: stage transition? -> learning rate -> micro-batches (forward, backward) -> clip ->
-optimizer step -> metrics -> checkpoint (every `checkpoint_every`, at the end, or on a signal)."""
+optimizer step -> metrics -> evals every N steps -> checkpoint (every `checkpoint_every`, at the
+end, or on the plan's stop/preempt signal)."""
 from __future__ import annotations
 
 import json
 import math
-import os
 import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 import torch.distributed as dist
 
@@ -20,116 +19,126 @@ from ..data.layout import StageData
 from ..errors import FlowrtError
 from ..model.llama import Llama, ModelConfig, loss_fn
 from ..plan_schedule import schedule_of
+from ..plan_types import FsdpLayout, Plan, Train
 from ..schedule import lr_at, stage_at
 from . import checkpoint as ckpt
 from .parallel import Dist, apply_fsdp, apply_tensor_parallel, build_mesh, check_precision, set_checkpointing
 
-REQUEUE_EXIT = 75  # EX_TEMPFAIL: checkpointed on a signal; the job script requeues
-
 
 @dataclass(frozen=True, kw_only=True)
-class TrainConfig:
-    """The run's settings, read strictly from the plan (unknown keys are errors)."""
+class PeriodicEvals:
+    """Evals run every N steps during training: (eval name, every, loaded evalsets)."""
 
-    name: str
-    first_step: int
-    last_step: int
-    checkpoint_every: int
-    precision: str
-    tp: int
-    pp: int
-    dp: int
-    cp: int
-    zero: int
-    recompute: str
-    lr: float
-    betas: tuple[float, float]
-    weight_decay: float
-    eps: float
-    clip: float
-    seed: int
-
-    @classmethod
-    def from_plan(cls, train: dict[str, Any], first_step: int, last_step: int) -> "TrainConfig":
-        p, o = train["parallel"], train["optimizer"]
-        if set(o) - {"kind", "lr", "betas", "weight_decay", "eps", "clip"}:
-            raise FlowrtError(f"unknown optimizer keys {sorted(set(o) - {'kind', 'lr', 'betas', 'weight_decay', 'eps', 'clip'})}")
-        return cls(name=train["name"], first_step=first_step, last_step=last_step, checkpoint_every=train["checkpoint_every"],
-                   precision=train["precision"], tp=p["tp"], pp=p["pp"], dp=p["dp"], cp=p["cp"], zero=p["zero"],
-                   recompute=p["recompute"], lr=o["lr"], betas=tuple(o["betas"]), weight_decay=o["weight_decay"], eps=o["eps"],
-                   clip=o["clip"], seed=train["seed"])
+    tokenizer: Any
+    eos: int
+    evals: list[tuple[str, int, list[Any]]]
 
 
-def flops_per_token(cfg: ModelConfig, seq_len: int, params: int) -> float:
-    return 6 * params + 12 * cfg.layers * cfg.d_model * seq_len  # as src/estimate/compute.ts
+def _truncate_jsonl(path: Path, keep) -> None:
+    """Drops the records a resumed run will write again (those after its checkpoint)."""
+    if not path.exists():
+        return
+    lines = [l for l in path.read_text().splitlines() if l.strip() and keep(json.loads(l))]
+    path.write_text("".join(l + "\n" for l in lines))
 
 
-def train(plan: dict[str, Any], train_ir: dict[str, Any], first_step: int, last_step: int, out: Path, d: Dist, log,
-          peak_flops: float | None = None) -> dict[str, Any]:
-    cfg = TrainConfig.from_plan(train_ir, first_step, last_step)
-    check_precision(cfg.precision, d.device)
-    mcfg = ModelConfig.from_plan(train_ir["model"])
-    sched = schedule_of(train_ir, cfg.dp)
+def load_init(model: Llama, weights: Path) -> None:
+    """init_from: the named run's final weights (a fresh optimizer: the continued run has its own
+    schedule and warmup, as continued pretraining usually restarts Adam's moments)."""
+    from safetensors.torch import load_file
 
-    # Model: identical initialization on every rank, then parallelized.
-    torch.manual_seed(cfg.seed)
-    model = Llama(mcfg).to(d.device)
+    from ..model.hf import from_hf_names
+
+    sd = from_hf_names(load_file(str(weights)))
+    if model.cfg.tie_embeddings:
+        sd.pop("lm_head.weight", None)
+    try:
+        missing, unexpected = model.load_state_dict(sd, strict=False)
+    except RuntimeError as e:  # shape mismatches
+        raise FlowrtError(f"init_from: {weights} does not fit this run's model ({str(e).splitlines()[1].strip() if len(str(e).splitlines()) > 1 else e})",
+                          "init_from needs a run (or checkpoint) of the same model shape") from None
+    missing = [m for m in missing if not (model.cfg.tie_embeddings and m == "lm_head.weight")]
+    if missing or unexpected:
+        raise FlowrtError(f"init_from: {weights} does not match this run's model (missing {missing[:3]}, unexpected {unexpected[:3]})",
+                          "init_from needs a run (or checkpoint) of the same model shape")
+
+
+def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: Dist, log, *, mix_dir: Path,
+          init: Path | None = None, evals: PeriodicEvals | None = None) -> dict[str, Any]:
+    par, opt_ir = t.parallel, t.optimizer
+    check_precision(t.precision, d.device)
+    mcfg = ModelConfig.from_plan(t.model)
+    sched = schedule_of(t, par.dp)
+    if evals is not None and par.pp > 1:
+        raise FlowrtError("evals during training (`every`) run on the live model, which pipeline stages split (pp > 1)",
+                          "drop `every` from the eval (it still runs after training), or train with pp = 1")
+    ckpt_dir = out / "ckpt"
+    resumed = ckpt.latest(ckpt_dir)
+
+    # Model: identical initialization on every rank (or the init_from weights), then parallelized.
+    torch.manual_seed(t.seed)
+    model = Llama(mcfg)
+    if init is not None and resumed is None:
+        load_init(model, init)
+        log.info("initialized from %s", init)
+    model = model.to(d.device)
     n_params = sum(p.numel() for p in model.parameters())
-    mesh = build_mesh(d, cfg.tp, cfg.pp, cfg.dp, cfg.cp)
+    mesh = build_mesh(d, par.tp, par.pp, par.dp, par.cp)
     dp_rank, pp_rank = mesh["dp"].get_local_rank(), mesh["pp"].get_local_rank()
     full_model = model
-    if cfg.pp > 1:
+    if par.pp > 1:
         from .pipeline import StageModule
 
-        model = StageModule(full_model, pp_rank, cfg.pp)
-    if cfg.tp > 1:
+        model = StageModule(full_model, pp_rank, par.pp)
+    if par.tp > 1:
         apply_tensor_parallel(model, mesh)
-    set_checkpointing(full_model, cfg.recompute)
-    apply_fsdp(model, mesh, cfg.zero, cfg.precision, d.device)
-    if cfg.precision == "fp8":
+    set_checkpointing(full_model, par.recompute)
+    assert isinstance(t.layout, FsdpLayout)
+    apply_fsdp(model, mesh, t.layout)
+    if t.precision == "fp8":
         from torchao.float8 import convert_to_float8_training
 
         convert_to_float8_training(model, module_filter_fn=lambda m, fqn: "lm_head" not in fqn)
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-                            lr=cfg.lr, betas=cfg.betas, eps=cfg.eps, foreach=False)
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": opt_ir.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=opt_ir.lr, betas=opt_ir.betas, eps=opt_ir.eps, foreach=False)
 
     # Resume: model, optimizer, step and RNG; the sampler position is a function of the step.
-    ckpt_dir = out / "ckpt"
-    step = cfg.first_step
-    resumed = ckpt.latest(ckpt_dir)
+    step = first_step
     if resumed is not None:
         step = ckpt.load(resumed, model, opt)
         log.info("resumed from %s at step %d", resumed, step)
+    metrics_path, evals_path = out / "metrics.jsonl", out / "evals.jsonl"
+    if d.is_main:  # records past the checkpoint are written again
+        _truncate_jsonl(metrics_path, lambda r, k=step: r["step"] < k)
+        _truncate_jsonl(evals_path, lambda r, k=step: r["step"] <= k)
 
-    # Signals: SIGUSR2 (the pre-timeout signal the Slurm emitter asks for) and SIGTERM (preemption).
+    # Signals: the plan's stop signal (sent before the walltime limit) and preemption.
     stop = {"signal": None}
 
     def on_signal(signum, _frame):
         stop["signal"] = signal.Signals(signum).name
 
-    for s in (signal.SIGUSR2, signal.SIGTERM):
-        signal.signal(s, on_signal)
+    for name in (plan.protocol.stop_signal, plan.protocol.preempt_signal):
+        signal.signal(signal.Signals[f"SIG{name}"], on_signal)
 
-    mix_dir = Path(out).parent / f"mix.{cfg.name}"
     data: dict[str, StageData] = {}
-    metrics_path = out / "metrics.jsonl"
     current_stage = None
     losses: list[float] = []
     t_last = time.perf_counter()
-    autocast = torch.autocast(d.device.type, dtype=torch.bfloat16, enabled=cfg.precision in ("bf16", "fp8") and d.device.type == "cuda")
-    while step < cfg.last_step:
+    autocast = torch.autocast(d.device.type, dtype=torch.bfloat16, enabled=t.precision in ("bf16", "fp8") and d.device.type == "cuda")
+    while step < last_step:
         st = stage_at(sched, step)
-        ir_stage = train_ir["stages"][st.index]
+        ir_stage = t.stages[st.index]
         if current_stage != st.name:
             # Stage transition: mix (the data file), seq_len, micro_batch, rope_theta / YaRN.
-            full_model.set_rope(ir_stage["rope_theta"], ir_stage.get("yarn_factor"))
+            full_model.set_rope(ir_stage.rope_theta, ir_stage.yarn_factor)
             data.setdefault(st.name, StageData(mix_dir, sched, st))
-            if cfg.pp > 1:
+            if par.pp > 1:
                 from .pipeline import make_schedule
 
-                pipe = make_schedule(model, pp_rank, cfg.pp, d.device, mesh["pp"].get_group(), st.grad_accum)
+                pipe = make_schedule(model, pp_rank, par.pp, d.device, mesh["pp"].get_group(), st.grad_accum)
             current_stage = st.name
             if d.is_main:
                 log.info("step %d: stage %s (seq_len %d, micro_batch %d, grad_accum %d)", step, st.name, st.seq_len, st.micro_batch, st.grad_accum)
@@ -137,22 +146,22 @@ def train(plan: dict[str, Any], train_ir: dict[str, Any], first_step: int, last_
         for g in opt.param_groups:
             g["lr"] = lr
         total = torch.zeros((), device=d.device)
-        if cfg.pp > 1:
+        if par.pp > 1:
             # 1F1B over the step's micro-batches; the last stage computes the loss.
-            tokens, segments = data[st.name].rank_batch(step, dp_rank, cfg.dp)
+            tokens, segments = data[st.name].rank_batch(step, dp_rank, par.dp)
             xs = torch.stack([tokens, segments], 1).to(d.device)
             step_losses: list[torch.Tensor] = []
             if pp_rank == 0:
                 pipe.step(xs)
-            elif pp_rank == cfg.pp - 1:
+            elif pp_rank == par.pp - 1:
                 pipe.step(target=xs, losses=step_losses)
             else:
                 pipe.step()
             if step_losses:
                 total += torch.stack([l.detach().float() for l in step_losses]).mean()
             dist.all_reduce(total, group=mesh["pp"].get_group())
-        for micro in range(st.grad_accum if cfg.pp == 1 else 0):
-            tokens, segments = data[st.name].micro_batch(step, micro, dp_rank, cfg.dp)
+        for micro in range(st.grad_accum if par.pp == 1 else 0):
+            tokens, segments = data[st.name].micro_batch(step, micro, dp_rank, par.dp)
             tokens, segments = tokens.to(d.device), segments.to(d.device)
             model.set_requires_gradient_sync(micro == st.grad_accum - 1)
             with autocast:
@@ -160,7 +169,7 @@ def train(plan: dict[str, Any], train_ir: dict[str, Any], first_step: int, last_
                 loss = loss_fn(logits, tokens, segments) / st.grad_accum
             loss.backward()
             total += loss.detach()
-        grad_norm = clip_grad_norm(list(model.parameters()), cfg.clip, mesh["pp"].get_group() if cfg.pp > 1 else None)
+        grad_norm = clip_grad_norm(list(model.parameters()), opt_ir.clip, mesh["pp"].get_group() if par.pp > 1 else None)
         opt.step()
         opt.zero_grad(set_to_none=True)
         dist.all_reduce(total, op=dist.ReduceOp.AVG) if d.world > 1 and d.device.type == "cuda" else _avg_gloo(total, d)
@@ -176,20 +185,46 @@ def train(plan: dict[str, Any], train_ir: dict[str, Any], first_step: int, last_
         if d.is_main:
             rec = {"step": step - 1, "stage": st.name, "loss": loss_v, "lr": lr, "grad_norm": grad_norm,
                    "tokens_per_s": tps, "memory_bytes": _memory(d)}
-            if peak_flops:
-                rec["mfu"] = tps * flops_per_token(mcfg, st.seq_len, n_params) / (peak_flops * d.world)
+            # MFU against the plan's peak for this GPU and precision, with the plan's FLOPs per token.
+            rec["mfu"] = tps * ir_stage.flops_per_token / (t.peak_flops_per_gpu * d.world)
             with metrics_path.open("a") as f:
                 f.write(json.dumps(rec) + "\n")
-            print(f"[{cfg.name}] step {step - 1}/{cfg.last_step} stage {st.name} loss {loss_v:.4f} lr {lr:.3e} {tps:,.0f} tok/s", flush=True)
-        at_end = step == cfg.last_step
-        if at_end or step % cfg.checkpoint_every == 0 or stop["signal"]:
+            print(f"[{t.name}] step {step - 1}/{last_step} stage {st.name} loss {loss_v:.4f} lr {lr:.3e} {tps:,.0f} tok/s", flush=True)
+        if evals is not None:
+            run_periodic_evals(evals, step, model, mcfg, autocast, d, evals_path, log)
+        at_end = step == last_step
+        if at_end or step % t.checkpoint_every == 0 or stop["signal"]:
             ckpt.save(ckpt_dir, step, model, opt, d)
         if stop["signal"] and not at_end:
             log.info("%s: checkpointed at step %d; exiting for requeue", stop["signal"], step)
-            return {"stopped": stop["signal"], "step": step, "losses": losses, "exit": REQUEUE_EXIT}
-    if step >= train_ir["total_steps"]:
-        ckpt.export_full(model, out / "final", d, part=pp_rank if cfg.pp > 1 else None, parts=cfg.pp, first_of_part=dp_rank == 0)
+            return {"stopped": stop["signal"], "step": step, "losses": losses}
+    if step >= t.total_steps:
+        ckpt.export_full(model, out / "final", d, part=pp_rank if par.pp > 1 else None, parts=par.pp, first_of_part=dp_rank == 0)
     return {"step": step, "losses": losses, "params": n_params}
+
+
+def run_periodic_evals(evals: PeriodicEvals, step: int, model, mcfg: ModelConfig, autocast, d: Dist, path: Path, log) -> None:
+    """The evals due at `step` on the live (sharded) model. Every rank runs the same forwards
+    (FSDP's and TP's forwards are collectives); rank 0 writes the results."""
+    from ..eval.metrics import evaluate_sets
+
+    due = [(name, sets) for name, every, sets in evals.evals if step % every == 0]
+    if not due:
+        return
+    model.eval()
+    try:
+        def forward(tokens: torch.Tensor) -> torch.Tensor:
+            with autocast:
+                return model(tokens.to(d.device))
+
+        for name, sets in due:
+            results = evaluate_sets(forward, mcfg.seq_len, evals.tokenizer, evals.eos, sets)
+            if d.is_main:
+                with path.open("a") as f:
+                    f.write(json.dumps({"step": step, "eval": name, "results": results}) + "\n")
+                log.info("eval %s at step %d: %s", name, step, json.dumps(results))
+    finally:
+        model.train()
 
 
 def clip_grad_norm(params: list[torch.nn.Parameter], max_norm: float, pp_group=None) -> float:

@@ -1,6 +1,7 @@
 """`backend = megatron`: the plan translated into Megatron-LM `pretrain_gpt.py` launches, one per
 stage (each resumes from the previous stage's checkpoint with `--load`), with the model, parallel
-layout, precision (incl. `--fp8-format`), the distributed optimizer, the tokenized datasets in
+layout (the plan's MegatronLayout: distributed optimizer, sequence parallelism), precision (incl.
+`--fp8-format`), the tokenized datasets in
 Megatron's indexed format (written by the tokenize step) and the LR schedule. Megatron blends the
 stage's datasets by weight with its own sampler, not flowc's exact one: the quotas of a stage hold
 to within Megatron's blending error, which the plan's report states. Every flag emitted is in
@@ -12,9 +13,9 @@ import shlex
 import subprocess
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from ..errors import FlowrtError
+from ..plan_types import MegatronLayout, Plan, Stage, Train, TrainStep
 
 FLAGS_FILE = Path(__file__).with_name("megatron_flags.txt")
 
@@ -23,75 +24,91 @@ def known_flags() -> set[str]:
     return {l.strip() for l in FLAGS_FILE.read_text().splitlines() if l.startswith("--")}
 
 
-def stage_commands(plan: dict[str, Any], train: dict[str, Any], run_dir: Path, pretrain_gpt: str = "pretrain_gpt.py") -> list[list[str]]:
-    m, p, o, lr = train["model"], train["parallel"], train["optimizer"], train["lr_schedule"]
-    if p["zero"] > 1:
-        raise FlowrtError(f"Megatron-LM has no ZeRO-{p['zero']}", "use zero = 1 (distributed optimizer) or zero = 0")
-    ckpt = run_dir / "steps" / f"train.{train['name']}" / "megatron-ckpt"
-    seqs_per_step = train["batch_tokens"] // train["stages"][0]["seq_len"]
+def _data_paths(ctx_dir_of, plan: Plan, step: TrainStep, stage: Stage) -> list[str]:
+    """Megatron's `--data-path W1 PREFIX1 W2 PREFIX2 …`: each dataset's weight split over its
+    token shards in proportion to their tokens, so the blend keeps the stage's mix."""
+    from ..data.shards import verify_manifest
+    from ..plan import find_step
+
+    out: list[str] = []
+    for ds, q in stage.mix.items():
+        tok_id = step.reads.datasets[ds]
+        d = ctx_dir_of(tok_id)
+        shards = verify_manifest(d, find_step(plan, tok_id).shards)["shards"]
+        total = sum(s["tokens"] for s in shards) or 1
+        for s in shards:
+            out += [str(float(Fraction(q.weight) * Fraction(s["tokens"], total))), str(d / s["name"])]
+    return out
+
+
+def stage_commands(plan: Plan, train: Train, step: TrainStep, run_dir: Path, dir_of, pretrain_gpt: str = "pretrain_gpt.py") -> list[list[str]]:
+    """One `pretrain_gpt.py` command per stage; `dir_of(step_id)` is where a step's output is."""
+    m, p, o, lr, layout = train.model, train.parallel, train.optimizer, train.lr_schedule, train.layout
+    assert isinstance(layout, MegatronLayout)
+    ckpt = run_dir / step.out_dir / "megatron-ckpt"
     common = [
-        "--num-layers", str(m["layers"]), "--hidden-size", str(m["d_model"]), "--ffn-hidden-size", str(m["ffn"]),
-        "--num-attention-heads", str(m["heads"]), "--group-query-attention", "--num-query-groups", str(m["kv_heads"]),
-        "--max-position-embeddings", str(max(s["seq_len"] for s in train["stages"])),
+        "--num-layers", str(m.layers), "--hidden-size", str(m.d_model), "--ffn-hidden-size", str(m.ffn),
+        "--num-attention-heads", str(m.heads), "--group-query-attention", "--num-query-groups", str(m.kv_heads),
+        "--max-position-embeddings", str(max(s.seq_len for s in train.stages)),
         "--position-embedding-type", "rope", "--normalization", "RMSNorm", "--swiglu", "--disable-bias-linear",
         "--attention-dropout", "0", "--hidden-dropout", "0", "--init-method-std", "0.02",
-        "--tensor-model-parallel-size", str(p["tp"]), "--pipeline-model-parallel-size", str(p["pp"]),
-        "--context-parallel-size", str(p["cp"]),
-        "--lr", str(o["lr"]), "--min-lr", str(o["lr"] * lr.get("min_ratio", 0.0)), "--weight-decay", str(o["weight_decay"]),
-        "--adam-beta1", str(o["betas"][0]), "--adam-beta2", str(o["betas"][1]), "--adam-eps", str(o["eps"]), "--clip-grad", str(o["clip"]),
-        "--lr-warmup-iters", str(lr["warmup_steps"]), "--train-iters", str(train["total_steps"]),
-        "--seed", str(train["seed"]), "--save", str(ckpt), "--load", str(ckpt), "--save-interval", str(train["checkpoint_every"]),
+        "--tensor-model-parallel-size", str(p.tp), "--pipeline-model-parallel-size", str(p.pp),
+        "--context-parallel-size", str(p.cp),
+        "--lr", str(o.lr), "--min-lr", str(o.lr * getattr(lr, "min_ratio", 0.0)), "--weight-decay", str(o.weight_decay),
+        "--adam-beta1", str(o.betas[0]), "--adam-beta2", str(o.betas[1]), "--adam-eps", str(o.eps), "--clip-grad", str(o.clip),
+        "--lr-warmup-iters", str(lr.warmup_steps), "--train-iters", str(train.total_steps),
+        "--seed", str(train.seed), "--save", str(ckpt), "--load", str(ckpt), "--save-interval", str(train.checkpoint_every),
         "--log-interval", "10", "--eval-iters", "0", "--exit-signal-handler", "--split", "100,0,0",
         "--tokenizer-type", "HuggingFaceTokenizer",
     ]
-    if lr["kind"] == "wsd":
-        common += ["--lr-decay-style", "WSD", "--lr-wsd-decay-style", "linear", "--lr-wsd-decay-iters", str(lr["decay_steps"])]
+    if lr.kind == "wsd":
+        common += ["--lr-decay-style", "WSD", "--lr-wsd-decay-style", "linear", "--lr-wsd-decay-iters", str(lr.decay_steps)]
     else:
-        common += ["--lr-decay-style", "cosine" if lr["kind"] == "cosine" else "constant"]
-    if not m["tie_embeddings"]:
+        common += ["--lr-decay-style", "cosine" if lr.kind == "cosine" else "constant"]
+    if not m.tie_embeddings:
         common.append("--untie-embeddings-and-output-weights")
-    if p["zero"] == 1:
+    if layout.distributed_optimizer:
         common.append("--use-distributed-optimizer")
-    if p["tp"] > 1:
+    if layout.sequence_parallel:
         common.append("--sequence-parallel")
-    if p["recompute"] == "selective":
+    if p.recompute == "selective":
         common += ["--recompute-granularity", "selective"]
-    elif p["recompute"] == "full":
+    elif p.recompute == "full":
         common += ["--recompute-granularity", "full", "--recompute-method", "uniform", "--recompute-num-layers", "1"]
-    if train["precision"] in ("bf16", "fp8"):
+    if train.precision in ("bf16", "fp8"):
         common.append("--bf16")
-    if train["precision"] == "fp8":
+    if train.precision == "fp8":
         common += ["--fp8-format", "hybrid", "--fp8-recipe", "delayed"]
+    if step.reads.tokenizer is None or step.reads.datasets is None:
+        raise FlowrtError(f"step {step.id} does not name its tokenizer and datasets, which Megatron reads", "re-create plan.json with flowc")
     cmds = []
-    for s in train["stages"]:
-        tok_name = plan["curations"][next(iter(s["mix"])).split(".")[0]]["tokenizer"]
-        data: list[str] = []
-        for ds, q in s["mix"].items():
-            data += [str(float(Fraction(q["weight"]))), str(run_dir / "steps" / f"tokenize.{ds}" / "shard-00000")]
+    for s in train.stages:
         cmd = ["python", pretrain_gpt, *common,
-               "--seq-length", str(s["seq_len"]), "--micro-batch-size", str(s["micro_batch"]),
-               "--global-batch-size", str(train["batch_tokens"] // s["seq_len"]), "--rotary-base", str(int(s["rope_theta"])),
-               "--exit-interval", str(s["last_step"]),
-               "--tokenizer-model", str(run_dir / "steps" / f"tokenizer.{tok_name}"),
-               "--data-path", *data]
-        if s.get("yarn_factor"):
-            cmd += ["--rotary-scaling-factor", str(s["yarn_factor"])]
+               "--seq-length", str(s.seq_len), "--micro-batch-size", str(s.micro_batch),
+               "--global-batch-size", str(train.batch_tokens // s.seq_len), "--rotary-base", str(int(s.rope_theta)),
+               "--exit-interval", str(s.last_step),
+               "--tokenizer-model", str(dir_of(step.reads.tokenizer)),
+               "--data-path", *_data_paths(dir_of, plan, step, s)]
+        if s.yarn_factor:
+            cmd += ["--rotary-scaling-factor", str(s.yarn_factor)]
         cmds.append(cmd)
-    assert seqs_per_step >= 1
     return cmds
 
 
-def run(ctx, train: dict[str, Any]) -> None:
+def run(ctx, train: Train) -> None:
     import torch
 
     if not torch.cuda.is_available():
         raise FlowrtError("backend = megatron needs GPUs (Megatron-LM runs on NCCL and Transformer Engine); this node has none",
                           "use backend = fsdp for CPU runs, or run this step on a GPU partition")
+    if ctx.step.params.evals:
+        raise FlowrtError("evals during training (`every`) run in flowrt's own loop, not in Megatron-LM's",
+                          "drop `every` from the eval (it still runs after training), or use backend = fsdp")
     home = os.environ.get("MEGATRON_LM_HOME")
     if not home or not (Path(home) / "pretrain_gpt.py").exists():
         raise FlowrtError("backend = megatron needs a Megatron-LM checkout: set MEGATRON_LM_HOME to the directory holding pretrain_gpt.py",
                           "git clone https://github.com/NVIDIA/Megatron-LM and export MEGATRON_LM_HOME=…")
-    for cmd in stage_commands(ctx.plan, train, ctx.run_dir, str(Path(home) / "pretrain_gpt.py")):
+    for cmd in stage_commands(ctx.plan, train, ctx.step, ctx.run_dir, ctx.dir_of, str(Path(home) / "pretrain_gpt.py")):
         ctx.log.info("megatron: %s", shlex.join(cmd))
         r = subprocess.run(cmd, cwd=home)
         if r.returncode != 0:

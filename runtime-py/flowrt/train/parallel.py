@@ -1,6 +1,6 @@
-"""Process group, device mesh and the parallelization of the model: FSDP2 (`fully_shard`) over dp
-with the plan's ZeRO stage, tensor parallelism with DTensor over tp, mixed precision, activation
-checkpointing. CPU ranks use gloo; GPUs use NCCL."""
+"""Process group, device mesh and the parallelization of the model: FSDP2 (`fully_shard` or
+`replicate`) over dp as the plan's layout says, tensor parallelism with DTensor over tp, mixed
+precision, activation checkpointing. CPU ranks use gloo; GPUs use NCCL."""
 from __future__ import annotations
 
 import os
@@ -11,6 +11,7 @@ import torch
 import torch.distributed as dist
 
 from ..errors import FlowrtError
+from ..plan_types import FsdpLayout
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,12 +67,11 @@ def check_precision(precision: str, device: torch.device) -> None:
 def build_mesh(dist_: Dist, tp: int, pp: int, dp: int, cp: int):
     from torch.distributed.device_mesh import init_device_mesh
 
-    if cp != 1:
-        raise FlowrtError(f"the fsdp backend of this flowrt has no context parallelism (got cp = {cp})",
-                          "use cp = 1 with backend = fsdp, or backend = megatron for context parallelism")
-    if pp > 1 and tp > 1:
-        raise FlowrtError("the fsdp backend combines pipeline parallelism with dp only (got pp > 1 and tp > 1)",
-                          "use tp = 1 with pp > 1, or backend = megatron for 3-D parallelism")
+    # The mesh this loop builds is (pp, dp, tp): the layouts it cannot run are refused by `flowc
+    # check` (E0182), so these only stop a hand-written plan.json.
+    if cp != 1 or (pp > 1 and tp > 1):
+        raise FlowrtError(f"this training loop runs dp with tp or pp, without cp (got tp {tp}, pp {pp}, cp {cp})",
+                          "re-create plan.json with flowc: `flowc check` says which layouts the fsdp backend runs (E0182)")
     if pp * tp * dp != dist_.world:
         raise FlowrtError(f"pp × dp × tp = {pp * dp * tp}, but {dist_.world} processes were started",
                           "start as many ranks as the plan's parallel layout (flowc does this; by hand: torchrun --nproc_per_node)")
@@ -94,32 +94,25 @@ def apply_tensor_parallel(model, mesh) -> None:
         })
 
 
-def apply_fsdp(model, mesh, zero: int, precision: str, device: torch.device) -> None:
-    """ZeRO-3 = fully_shard with reshard_after_forward=True; ZeRO-2 = reshard_after_forward=False
-    (parameters stay gathered between forward and backward); ZeRO-0 = `replicate` (DDP as a
-    composable API: whole parameters and optimizer states on every rank, gradients all-reduced), for
-    tp = pp = 1. ZeRO-1 has no FSDP2 equivalent and is refused rather than silently mapped; `flowc
-    check` refuses the same layouts (E0182)."""
+def apply_fsdp(model, mesh, layout: FsdpLayout) -> None:
+    """The plan's layout (the compiler's src/estimate/backends.ts decides it from the ZeRO stage):
+    FSDP2 `fully_shard` per block and on the root, freeing gathered parameters after forward or
+    keeping them to backward (`reshard_after_forward`), with the plan's mixed-precision dtypes; or
+    `replicate` (DDP as a composable API: whole parameters and optimizer states on every rank,
+    gradients all-reduced)."""
     from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
 
-    if zero == 1:
-        raise FlowrtError("zero = 1 is not available with backend = fsdp (FSDP2 shards gradients too)",
-                          "use zero = 0 (replicated), 2 (gradients and optimizer sharded) or 3 (parameters too), or backend = megatron for zero = 1")
-    if zero == 0:
+    if layout.data_parallel == "replicate":
         from torch.distributed._composable.replicate import replicate
 
-        if mesh["tp"].size() > 1 or mesh["pp"].size() > 1:
-            raise FlowrtError("zero = 0 (replicated data parallelism) runs with tp = pp = 1 on the fsdp backend",
-                              "use zero = 2 or 3 with tp or pp, or backend = megatron")
         replicate(model, device_mesh=mesh["dp"])
         return
     dp_mesh = mesh["dp"]
     blocks = model.layers.values() if isinstance(model.layers, torch.nn.ModuleDict) else model.layers
-    mp = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32) if precision in ("bf16", "fp8") else MixedPrecisionPolicy()
-    reshard = zero == 3
+    mp = MixedPrecisionPolicy(param_dtype=getattr(torch, layout.param_dtype), reduce_dtype=getattr(torch, layout.reduce_dtype))
     for block in blocks:
-        fully_shard(block, mesh=dp_mesh, mp_policy=mp, reshard_after_forward=reshard)
-    fully_shard(model, mesh=dp_mesh, mp_policy=mp, reshard_after_forward=reshard)
+        fully_shard(block, mesh=dp_mesh, mp_policy=mp, reshard_after_forward=layout.reshard_after_forward)
+    fully_shard(model, mesh=dp_mesh, mp_policy=mp, reshard_after_forward=layout.reshard_after_forward)
 
 
 def set_checkpointing(model, recompute: str) -> None:

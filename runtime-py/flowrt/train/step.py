@@ -1,44 +1,78 @@
-"""The `train` step: runs (a segment of) a train run of the plan under torchrun."""
+"""The `train` step: runs a segment of a train run of the plan under torchrun. The segments of a
+run share one directory (the step's out_dir), so checkpoints carry over; the run's lineage key
+decides whether existing checkpoints are its own to resume from."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
+from pathlib import Path
+from typing import Any
 
-import torch.distributed as dist
-
-from ..context import StepContext, mark_done
+from ..context import StepContext
+from ..errors import FlowrtError
 from ..model.llama import ModelConfig
-from ..plan import train_of
-from .loop import REQUEUE_EXIT, train
-from .parallel import init_distributed
-
-# Nominal peaks for the MFU estimate in metrics (dense bf16, FLOP/s), as the compiler's catalog.
-PEAKS = {"H100-80GB": 989e12, "H200-141GB": 989e12, "A100-80GB": 312e12, "A100-40GB": 312e12, "B200-192GB": 2250e12, "cpu": 200e9}
+from ..plan import eval_of, train_of
+from .lineage import check_and_record, lineage_key
+from .loop import PeriodicEvals, train
 
 
-def run(ctx: StepContext) -> None:
-    p = ctx.step["params"]
-    train_ir = train_of(ctx.plan, p["train"])
-    if train_ir["backend"] == "megatron":
+def init_weights(ctx: StepContext) -> Path | None:
+    """The weights `init_from` names: the final export of a run of the plan, or a directory's."""
+    if ctx.step.reads.init is not None:
+        return ctx.dir_of(ctx.step.reads.init) / "final" / "model.safetensors"
+    if ctx.step.params.init_path is not None:
+        p = ctx.resolve(ctx.step.params.init_path) / "model.safetensors"
+        if not p.is_file():
+            raise FlowrtError(f"init_from: no weights at {p}", "point `init_from` at a directory holding model.safetensors (a flowrt final/ or a Hugging Face export)")
+        return p
+    return None
+
+
+def periodic_evals(ctx: StepContext) -> PeriodicEvals | None:
+    if not ctx.step.params.evals:
+        return None
+    from tokenizers import Tokenizer
+
+    from ..eval.metrics import load_evalset
+
+    tok = Tokenizer.from_file(str(ctx.dir_of(ctx.step.reads.tokenizer) / "tokenizer.json"))
+    evals = []
+    for pe in ctx.step.params.evals:
+        ev = eval_of(ctx.plan, pe.eval)
+        sets = [load_evalset(t, ctx.plan.evalsets[t], ctx.expand) for t in ev.tasks if not ctx.plan.evalsets[t].uri.startswith("lm_eval:")]
+        evals.append((ev.name, pe.every, sets))
+    return PeriodicEvals(tokenizer=tok, eos=tok.token_to_id("<|endoftext|>") or 0, evals=evals)
+
+
+def run(ctx: StepContext) -> dict[str, Any]:
+    p = ctx.step.params
+    train_ir = train_of(ctx.plan, p.train)
+    out = ctx.out_dir()
+    key = lineage_key(ctx.plan, ctx.step, ctx.run_dir, ctx.input_root)
+    if key is None:
+        raise FlowrtError(f"{ctx.step.id}: the mix step's marker has no data digest, or the init run no lineage record",
+                          f"re-run {ctx.step.reads.mix} (and the init run) with this flowrt")
+    check_and_record(out, key, is_main=os.environ.get("RANK", "0") == "0")
+    if train_ir.layout.backend == "megatron":
         from .megatron import run as run_megatron
 
         run_megatron(ctx, train_ir)
-        mark_done(ctx.out_dir(), {"backend": "megatron"})
-        return
+        return {"backend": "megatron"}
+    import torch.distributed as dist
+
+    from .parallel import init_distributed
+
+    evals = periodic_evals(ctx)
     d = init_distributed()
-    # One output directory per run, shared by its segments (train.X.jN), so checkpoints carry over.
-    out = ctx.run_dir / "steps" / f"train.{train_ir['name']}"
-    out.mkdir(parents=True, exist_ok=True)
-    result = train(ctx.plan, train_ir, p.get("first_step", 0), p.get("last_step", train_ir["total_steps"]), out, d, ctx.log,
-                   PEAKS.get(ctx.plan["cluster"]["gpu"]))
-    if result.get("exit") == REQUEUE_EXIT:
+    result = train(ctx.plan, train_ir, p.first_step, p.last_step, out, d, ctx.log, mix_dir=ctx.dir_of(ctx.step.reads.mix),
+                   init=init_weights(ctx), evals=evals)
+    if result.get("stopped"):
         dist.destroy_process_group()
-        sys.exit(REQUEUE_EXIT)
+        sys.exit(ctx.plan.protocol.requeue_exit_code)
     if d.is_main:
-        (out / "config.json").write_text(json.dumps(asdict(ModelConfig.from_plan(train_ir["model"])), indent=2) + "\n")
+        (out / "config.json").write_text(json.dumps(asdict(ModelConfig.from_plan(train_ir.model)), indent=2) + "\n")
     dist.barrier()
     dist.destroy_process_group()
-    step_dir = ctx.out_dir()
-    if d.is_main:
-        mark_done(step_dir, {"step": result["step"], "last_loss": result["losses"][-1] if result["losses"] else None})
+    return {"step": result["step"], "last_loss": result["losses"][-1] if result["losses"] else None}

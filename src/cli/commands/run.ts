@@ -15,8 +15,10 @@ export const run = defineCommand({
     "Writes DIR/plan.json, checks that this machine can read every input (source and evalset URIs, tokenizer\n" +
     "files; E0220 at the declaration otherwise, before anything runs), and runs every step of the plan's job DAG\n" +
     "on this machine, in dependency order:\n" +
-    "`python -m flowrt step …` for data steps (array steps shard by shard), torchrun for training. A step whose\n" +
-    "`_DONE` marker exists is skipped, so a re-run resumes. Logs go to DIR/logs/STEP.log.\n" +
+    "`python -m flowrt step …` for data steps (array steps shard by shard), torchrun for training. A step that\n" +
+    "is done with the same definition, raw inputs and upstream is skipped (`python -m flowrt status`), so a re-run\n" +
+    "resumes and a change redoes what it affects. Relative paths of the .flow file resolve against its directory.\n" +
+    "Logs go to DIR/logs/STEP.log.\n" +
     "The Python used is $FLOWRT_PYTHON, else runtime-py/.venv/bin/python, else python3.",
   positionals: [{ name: "FILE", arity: "one", help: "the .flow program" }],
   flags: {
@@ -33,15 +35,19 @@ export const run = defineCommand({
     if (res.plan === undefined) return EXIT.failed;
     const out = path.resolve(ctx.cwd, flags.out ?? "out/run");
     const python = defaultPython();
+    // The .flow file's relative paths are relative to its directory: that is the input root here.
+    const inputRoot = path.dirname(file);
     // Every input readable here, or nothing runs: a missing dataset is found now, not after curation.
-    const inputs = await missingInputs(python, writePlan(res.plan, out));
+    const inputs = await missingInputs(python, writePlan(res.plan, out), inputRoot);
     if ("error" in inputs) return environmentError(ctx, inputs.error, "install the runtime with `bash scripts/setup-py.sh`, or set FLOWRT_PYTHON to a Python that has flowrt");
     if (inputs.missing.length) {
       reportDiagnostics(ctx, inputDiagnostics(inputs.missing, res.checked), res.texts);
       return EXIT.failed;
     }
     ctx.stderr(`flowc run: ${res.plan.steps.length} steps into ${displayPath(out, ctx.cwd)} (python: ${python})\n`);
-    const outcomes = await runLocal(res.plan, { outDir: out, log: (l) => ctx.stderr(`${l}\n`) });
+    const ran = await runLocal(res.plan, { outDir: out, inputRoot, log: (l) => ctx.stderr(`${l}\n`) });
+    if ("error" in ran) return environmentError(ctx, ran.error, "install the runtime with `bash scripts/setup-py.sh`, or set FLOWRT_PYTHON to a Python that has flowrt");
+    const outcomes = ran.outcomes;
     const failed = outcomes.filter((o) => o.status !== "done");
     ctx.stderr(`flowc run: ${outcomes.length - failed.length} of ${outcomes.length} steps done${failed.length ? `; failed or not run: ${failed.map((f) => f.id).join(", ")}` : ""}\n`);
     return failed.length ? EXIT.failed : EXIT.ok;

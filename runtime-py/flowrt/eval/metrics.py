@@ -1,0 +1,95 @@
+"""Evaluation metrics on a model callable `model(tokens) -> logits`: perplexity and bits per byte on
+perplexity evalsets; log-likelihood multiple choice (acc and acc_norm, as lm-evaluation-harness
+computes them: acc_norm divides each choice's log-likelihood by its length in bytes). The eval step
+runs them on the final weights; the training loop runs them every N steps on the live model (every
+rank calls the same forwards, since a sharded model's forward is collective)."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+import torch.nn.functional as F
+
+from ..docs import read_docs
+from ..errors import FlowrtError
+from ..plan_types import Evalset
+
+Forward = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class LoadedEvalset:
+    name: str
+    task: str
+    items: list[dict[str, Any]]
+
+
+def load_evalset(name: str, es: Evalset, expand: Callable[[str], list]) -> LoadedEvalset:
+    files = expand(es.uri)
+    if es.task == "perplexity":
+        items = [d for f in files for d in read_docs(f)]
+    else:
+        items = [json.loads(line) for f in files for line in f.open(encoding="utf-8") if line.strip()]
+    return LoadedEvalset(name, es.task, items)
+
+
+@torch.no_grad()
+def perplexity(model: Forward, seq_len: int, tok, texts: list[str], eos: int) -> dict[str, float]:
+    """Token-level perplexity over non-overlapping windows of seq_len, and bits per byte
+    (total negative log-likelihood in bits / UTF-8 bytes), which compares across tokenizers."""
+    nll, n_tokens, n_bytes = 0.0, 0, 0
+    for text in texts:
+        ids = [eos] + tok.encode(text).ids + [eos]
+        n_bytes += len(text.encode("utf-8"))
+        for i in range(0, len(ids) - 1, seq_len):
+            window = torch.tensor(ids[i:i + seq_len + 1])[None]
+            if window.shape[1] < 2:
+                continue
+            logits = model(window[:, :-1])
+            loss = F.cross_entropy(logits[0].float(), window[0, 1:].to(logits.device), reduction="sum")
+            nll += float(loss)
+            n_tokens += window.shape[1] - 1
+    return {"perplexity": math.exp(nll / max(1, n_tokens)), "bits_per_byte": nll / math.log(2) / max(1, n_bytes),
+            "loss": nll / max(1, n_tokens), "tokens": n_tokens}
+
+
+@torch.no_grad()
+def loglikelihood(model: Forward, seq_len: int, tok, context: str, continuation: str) -> float:
+    ctx_ids = tok.encode(context).ids
+    cont_ids = tok.encode(context + continuation).ids[len(ctx_ids):] or tok.encode(continuation).ids
+    ids = (ctx_ids + cont_ids)[-(seq_len + 1):]
+    x = torch.tensor(ids)[None]
+    logp = F.log_softmax(model(x[:, :-1])[0].float(), dim=-1)
+    n = len(cont_ids)
+    targets = x[0, -n:].to(logp.device)
+    return float(logp[-n:].gather(1, targets[:, None]).sum())
+
+
+def multiple_choice(model: Forward, seq_len: int, tok, items: list[dict[str, Any]]) -> dict[str, float]:
+    acc = acc_norm = 0
+    for it in items:
+        query = it.get("query") or it.get("context") or it.get("question")
+        choices, gold = it.get("choices"), it.get("gold", it.get("label"))
+        if query is None or not choices or gold is None:
+            raise FlowrtError(f"multiple-choice item {it.get('id')} needs `query`, `choices` and `gold`", "lm-evaluation-harness style JSONL")
+        ll = [loglikelihood(model, seq_len, tok, query, c) for c in choices]
+        norm = [l / max(1, len(c.encode("utf-8"))) for l, c in zip(ll, choices)]
+        acc += int(max(range(len(ll)), key=ll.__getitem__) == gold)
+        acc_norm += int(max(range(len(norm)), key=norm.__getitem__) == gold)
+    n = max(1, len(items))
+    return {"acc": acc / n, "acc_norm": acc_norm / n, "items": len(items)}
+
+
+def evaluate_sets(model: Forward, seq_len: int, tok, eos: int, sets: list[LoadedEvalset]) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for es in sets:
+        if es.task == "perplexity":
+            results[es.name] = perplexity(model, seq_len, tok, [d["text"] for d in es.items], eos)
+        elif es.task == "multiple_choice":
+            results[es.name] = multiple_choice(model, seq_len, tok, es.items)
+        else:
+            raise FlowrtError(f"evalset {es.name}: task = generation needs lm_eval (`uri = \"lm_eval:TASK\"`)", "pip install lm-eval, or use perplexity/multiple_choice")
+    return results
