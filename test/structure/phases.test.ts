@@ -39,7 +39,7 @@ const RANK: Record<string, number> = {
 };
 /** Folders that share a rank but form one layer (they may import each other). */
 const SAME_LAYER = [new Set(["generated", "ast"])];
-const DEV_ONLY = ["ts-morph", "vitest", "typescript"];
+const DEV_ONLY = ["ts-morph", "vitest", "typescript", "@xterm/headless"];
 const MAY_USE_DEV = new Set(["gen", "bench"]);
 
 function files(dir: string): string[] {
