@@ -47,34 +47,61 @@ export async function absoluteRemoteDir(t: Transport, dir: string): Promise<stri
 /** `--export` takes a comma list: a value with a comma cannot be passed through it. */
 function exportArg(vars: Readonly<Record<string, string>>): string {
   for (const [k, v] of Object.entries(vars)) {
-    if (v.includes(",")) throw new ExecError(`${k}=${v} contains a comma, which sbatch --export cannot pass`, "use a run directory and input root without commas");
+    if (v.includes(",")) throw new ExecError(`${k}=${v} contains a comma, which sbatch --export cannot pass`, "use a run directory, input root and Python path without commas");
   }
   return `--export=ALL,${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(",")}`;
 }
 
-/** An array job of a partially done step asks only for the shards not done: `--array=1,3%8`. */
-function arrayFor(args: readonly string[], st: StepStatus | undefined): readonly string[] {
-  const todo = st?.state === "partial" ? st.shards?.todo : undefined;
-  if (!todo || todo.length === 0) return args;
-  return args.map((a) => {
-    const m = /^--array=([^%]*)(%\d+)?$/.exec(a);
-    return m ? `--array=${todo.join(",")}${m[2] ?? ""}` : a;
-  });
+/** The variables of a job's own `--export=ALL,K=V,…` (a split array's FLOWRT_SHARD_OFFSET). */
+function ownExports(args: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of args) {
+    const m = /^--export=(.*)$/.exec(a);
+    if (!m) continue;
+    for (const kv of m[1]!.split(",")) {
+      const i = kv.indexOf("=");
+      if (i > 0) out[kv.slice(0, i)] = kv.slice(i + 1);
+    }
+  }
+  return out;
 }
 
-/** The jobs still to run: done steps dropped (and from every `after`), scripts made paths on the cluster. */
-export function jobsToRun(compiled: CompiledDir, remoteDir: string, status: RunStatus | undefined): { jobs: JobToSubmit[]; redo: Set<string>; done: string[] } {
+/**
+ * The array indices a job still has to run, when flowrt says its step is partly done: the shards not
+ * done that fall in this job's part (its indices count from FLOWRT_SHARD_OFFSET). Undefined: run
+ * the array as compiled; empty: every shard of this part is done.
+ */
+function indicesToRun(args: readonly string[], offset: number, st: StepStatus | undefined): number[] | undefined {
+  const todo = st?.state === "partial" ? st.shards?.todo : undefined;
+  const m = args.map((a) => /^--array=(\d+)-(\d+)(%\d+)?$/.exec(a)).find((x) => x !== null);
+  if (!todo || !m) return undefined;
+  const lo = Number(m[1]), hi = Number(m[2]);
+  return todo.map((t) => t - offset).filter((i) => i >= lo && i <= hi);
+}
+
+/**
+ * The jobs still to run: done steps (and done parts of a split array) dropped, also from every
+ * `after`; scripts made paths on the cluster; one `--export` with the run's variables and the job's own.
+ */
+export function jobsToRun(compiled: CompiledDir, remoteDir: string, status: RunStatus | undefined, env: Readonly<Record<string, string>>): { jobs: JobToSubmit[]; redo: Set<string>; done: string[] } {
   const byId = new Map((status?.steps ?? []).map((s) => [s.id, s]));
   const done = new Set(compiled.plan.steps.filter((s) => byId.get(s.id)?.state === "done").map((s) => s.id));
-  const dropped = new Set(compiled.jobs.filter((j) => done.has(j.step)).map((j) => j.key));
-  const jobs = compiled.jobs
-    .filter((j) => !dropped.has(j.key))
-    .map((j) => ({
-      ...j,
-      script: posix.join(remoteDir, j.script),
-      after: j.after.filter((a) => !dropped.has(a)),
-      sbatchArgs: j.part ? j.sbatchArgs ?? [] : arrayFor(j.sbatchArgs ?? [], byId.get(j.step)),
-    }));
+  const dropped = new Set<string>();
+  const jobs: JobToSubmit[] = [];
+  for (const j of compiled.jobs) {
+    const args = j.sbatchArgs ?? [];
+    const own = ownExports(args);
+    const indices = indicesToRun(args, Number(own.FLOWRT_SHARD_OFFSET ?? 0), byId.get(j.step));
+    if (done.has(j.step) || indices?.length === 0) {
+      dropped.add(j.key);
+      continue;
+    }
+    const rest = args.filter((a) => !a.startsWith("--export=")).map((a) => {
+      const m = /^--array=[^%]*(%\d+)?$/.exec(a);
+      return m && indices ? `--array=${indices.join(",")}${m[1] ?? ""}` : a;
+    });
+    jobs.push({ ...j, script: posix.join(remoteDir, j.script), after: j.after.filter((a) => !dropped.has(a)), sbatchArgs: [exportArg({ ...env, ...own }), ...rest] });
+  }
   // Without an answer from flowrt (a dry run) nothing is known to be stale.
   const redo = new Set(status ? jobs.map((j) => j.key) : []);
   return { jobs, redo, done: [...done] };
@@ -130,12 +157,12 @@ export async function submitDir(o: SubmitDirOptions): Promise<SubmitDirReport> {
       for (const s of status.steps) if (s.refused) log(`warning: ${s.id} will refuse to run: ${s.refused}`);
     }
 
-    const { jobs, redo, done } = jobsToRun(compiled, remoteDir, status);
+    // What every job needs to find its Python, flowrt, run directory and inputs on the cluster.
+    const env: Record<string, string> = { FLOWRT_PYTHON: where.python, FLOWRT_RUN_DIR: remoteDir, FLOWRT_INPUT_ROOT: inputRoot, ...(pythonpath ? { PYTHONPATH: pythonpath } : {}) };
+    const { jobs, redo, done } = jobsToRun(compiled, remoteDir, status, env);
     if (done.length > 0) log(`already done on the cluster: ${done.join(", ")}`);
-    const env: Record<string, string> = { FLOWRT_RUN_DIR: remoteDir, FLOWRT_INPUT_ROOT: inputRoot, ...(pythonpath ? { PYTHONPATH: pythonpath } : {}) };
     const report = await submitJobs({
       slurm, stateFile: file, planHash: compiled.planHash, remoteDir, jobs, redo,
-      commonArgs: [exportArg(env)],
       origin: { ...(where.connect.host !== undefined ? { host: where.connect.host } : {}), python: where.python, inputRoot, ...(pythonpath ? { pythonpath } : {}) },
       ...(o.dryRun ? { dryRun: true } : {}),
       log,
