@@ -537,14 +537,15 @@ class Resources:
     gpus_per_node: int
     #: processes per node (torchrun nproc_per_node / srun tasks)
     ranks_per_node: int
-    #: memory per node the step asks for (sbatch --mem)
-    memory_bytes: int | None = None
+    #: memory per node the step asks for (sbatch --mem), estimated from what it reads (src/plan/stepResources.ts)
+    memory_bytes: int
     cpus_per_task: int
+    #: the time limit it asks for, estimated from what it reads; at most the cluster's max_walltime
     walltime_s: int
 
     @classmethod
     def from_json(cls, d: Any) -> Resources:
-        return cls(nodes=d["nodes"], gpus_per_node=d["gpus_per_node"], ranks_per_node=d["ranks_per_node"], memory_bytes=d.get("memory_bytes"), cpus_per_task=d["cpus_per_task"], walltime_s=d["walltime_s"])
+        return cls(nodes=d["nodes"], gpus_per_node=d["gpus_per_node"], ranks_per_node=d["ranks_per_node"], memory_bytes=d["memory_bytes"], cpus_per_task=d["cpus_per_task"], walltime_s=d["walltime_s"])
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

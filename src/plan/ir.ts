@@ -329,9 +329,9 @@ export const ResourcesIR = z.object({
   nodes: positive,
   gpus_per_node: count,
   ranks_per_node: positive.describe("processes per node (torchrun nproc_per_node / srun tasks)"),
-  memory_bytes: positive.optional().describe("memory per node the step asks for (sbatch --mem)"),
+  memory_bytes: positive.describe("memory per node the step asks for (sbatch --mem), estimated from what it reads (src/plan/stepResources.ts)"),
   cpus_per_task: positive,
-  walltime_s: positive,
+  walltime_s: positive.describe("the time limit it asks for, estimated from what it reads; at most the cluster's max_walltime"),
 }).meta({ id: "Resources" });
 
 // ---- the job DAG --------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { checkpointEstimate, effectivePeak, flopsPerToken, ranksPerNode, runtime
 import type { ClusterT, CurateOpT, CurateT, GateT } from "../check/typed.js";
 import * as R from "../units/rational.js";
 import { lrScheduleIR } from "./lrIR.js";
+import { withResources } from "./stepResources.js";
 import { fingerprinted, trainLineage, type StepDraft } from "./fingerprint.js";
 import {
   CurateOpIR, DEFAULT_DEDUP_METHOD, PLAN_IR_VERSION, PlanIR, PREEMPT_SIGNAL, REQUEUE_EXIT_CODE, STOP_FILE_ENV, STOP_MARKER, STOP_SIGNAL,
@@ -109,7 +110,7 @@ function lowerWith(checked: CheckedProgram, cluster: ClusterT, entryPath: string
       name: r.name, from: r.from, require: [...r.require], format: r.format, phases: [...r.phases], rollback_if: r.rollbackIf.map(gateIR),
     })),
   };
-  const steps = stepDrafts(checked, cluster, sections).map((s) => fingerprinted(sections, trains, s));
+  const steps = stepDrafts(checked, cluster, sections).map((s) => fingerprinted(sections, trains, withResources(s, sections)));
   // Parsing fills nothing new (ops already carry their defaults) but proves the plan is the schema's.
   return PlanIR.parse({ ...sections, steps });
 }
@@ -233,7 +234,8 @@ function trainIR(a: TrainAnalysis): TrainInput {
 // ---- the job DAG -----------------------------------------------------------------------------------
 
 function cpuResources(c: ClusterT): StepInput["resources"] {
-  return { nodes: 1, gpus_per_node: 0, ranks_per_node: 1, cpus_per_task: c.cpusPerNode ?? 4, walltime_s: c.maxWalltimeS ?? DEFAULT_CPU_WALLTIME_S };
+  // memory_bytes and walltime_s are estimated per step in stepResources.ts.
+  return { nodes: 1, gpus_per_node: 0, ranks_per_node: 1, cpus_per_task: c.cpusPerNode ?? 4, memory_bytes: 1, walltime_s: c.maxWalltimeS ?? DEFAULT_CPU_WALLTIME_S };
 }
 
 function shardsFor(tokens: bigint): number {
@@ -281,13 +283,12 @@ function stepDrafts(checked: CheckedProgram, cluster: ClusterT, sections: Omit<P
   for (const cur of d.curations.values()) out.push(...curationSteps(cur, checked, cluster, sections));
   for (const a of checked.analyses.values()) out.push(...trainSteps(a, checked, sections));
   for (const e of d.evals.values()) {
-    const a = checked.analyses.get(e.after);
     const id = `eval.${e.name}`;
     const reads = { model: lastTrainStep(checked, e.after), tokenizer: `tokenizer.${runTokenizer(checked, e.after)}` };
     out.push({
       id, kind: "eval", needs: needsOf(reads), reads, out_dir: outDir(id), shards: 1,
       inputs: e.tasks.map((t) => sections.evalsets[t]?.uri).filter(isFileUri),
-      resources: a ? { ...evalResources(out, e.after), walltime_s: Math.min(cluster.maxWalltimeS ?? 7200, 7200) } : cpuResources(cluster),
+      resources: cpuResources(cluster),
       params: { eval: e.name },
     });
   }
@@ -334,7 +335,7 @@ function trainSteps(a: TrainAnalysis, checked: CheckedProgram, sections: Omit<Pl
       inputs: [...(initPath !== undefined ? [within(initPath, "model.safetensors")] : []), ...evalInputs],
       resources: {
         nodes, gpus_per_node: a.cluster.gpusPerNode, ranks_per_node: perNode,
-        cpus_per_task: Math.max(1, Math.floor((a.cluster.cpusPerNode ?? perNode * 8) / perNode)),
+        cpus_per_task: Math.max(1, Math.floor((a.cluster.cpusPerNode ?? perNode * 8) / perNode)), memory_bytes: 1,
         walltime_s: Math.min(a.cluster.maxWalltimeS ?? Number.MAX_SAFE_INTEGER, Math.max(60, Math.ceil(j.walltimeSeconds * 1.1) + 600)),
       },
       params: { train: t.name, segment: j.index, first_step: j.firstStep, last_step: j.lastStep, ...(initPath !== undefined ? { init_path: initPath } : {}), evals },
@@ -342,12 +343,6 @@ function trainSteps(a: TrainAnalysis, checked: CheckedProgram, sections: Omit<Pl
     prev = id;
   }
   return out;
-}
-
-/** An eval runs on one node of its run's kind (one process: the final weights fit one device). */
-function evalResources(steps: readonly AnyDraft[], train: string): StepInput["resources"] {
-  const s = steps.find((x) => x.kind === "train" && x.params.train === train)!;
-  return { ...s.resources, nodes: 1 };
 }
 
 function lastTrainStep(checked: CheckedProgram, train: string): string {
