@@ -183,3 +183,26 @@ def simhash_duplicates(ids: list[str], hashes: list[int], hamming: int) -> tuple
         groups[uf.find(i)].append(i)
     clusters = [[ids[i] for i in sorted(g)] for g in groups.values() if len(g) > 1]
     return {d for c in clusters for d in c[1:]}, clusters
+
+
+def dedup_indices(spec: object, texts: list[str]) -> tuple[set[int], dict[str, int]]:
+    """The positions of the duplicates among `texts` (the first of each group is kept) for a dedup
+    op of the plan, and its counters. Positions, not ids: two documents are never confused because
+    their ids print alike (`1` and `"1"`) or are the same."""
+    from ..plan_types import ExactDedupOp, MinhashDedupOp, SimhashDedupOp
+
+    ids = list(range(len(texts)))
+    if isinstance(spec, MinhashDedupOp):
+        mh = MinHasher(permutations=spec.permutations, ngram=spec.ngram, seed=spec.seed)
+        drop, _, counters = lsh_duplicates(ids, mh.signatures(texts), spec.bands, spec.threshold)
+        return drop, counters
+    if isinstance(spec, ExactDedupOp):
+        first: dict[str, int] = {}
+        drop: set[int] = set()
+        for i, t in enumerate(texts):
+            if first.setdefault(exact_key(t), i) != i:
+                drop.add(i)
+        return drop, {"dropped": len(drop)}
+    assert isinstance(spec, SimhashDedupOp)
+    drop, clusters = simhash_duplicates(ids, [simhash(t, spec.ngram) for t in texts], spec.hamming)
+    return drop, {"dropped": len(drop), "clusters": len(clusters)}
