@@ -65,7 +65,7 @@ def test_exact_dedup_tells_typed_ids_apart_and_keeps_the_first(tmp_path):
     (["dedup", "--ngram", "-3"], "--ngram: -3 is less than the minimum of 0"),
     (["filter", "--min-words", "abc"], "--min-words: 'abc' is not an integer"),
     (["filter", "--min-words", "10", "--max-words", "5"], "min_words: 10 is more than max_words 5"),
-    (["filter", "--max-repetition", "2"], "max_repetition: 2.0 is outside 0..1"),
+    (["filter", "--max-repetition", "2"], "max_repetition: 2 is outside 0..1"),
     (["language", "--min-score", "high"], "--min-score: 'high' is not a number"),
     (["language", "--keep", ""], "--keep: [] should be non-empty"),
     (["language", "--keep", "en,,de"], "has an empty item"),

@@ -25,12 +25,14 @@ def _fail(where: str, option: str, message: str, hint: str) -> FlowrtError:
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+    if isinstance(x, int):
+        return str(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 
 def _range(where: str, option: str, value: Any, lo: float, hi: float, hint: str) -> None:
     if value is not None and not lo <= value <= hi:
-        raise _fail(where, option, f"{value} is outside {_num(lo)}..{_num(hi)}", hint)
+        raise _fail(where, option, f"{_num(value)} is outside {_num(lo)}..{_num(hi)}", hint)
 
 
 def check_op(spec: Any, where: str) -> None:

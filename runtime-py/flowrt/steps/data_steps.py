@@ -22,6 +22,7 @@ from ..data.pack import best_fit_decreasing, materialize, pieces
 from ..data.shards import encode_flat, read_documents, verify_manifest, write_flat_shard, write_manifest
 from ..docs import Doc, read_docs, write_jsonl
 from ..errors import FlowrtError
+from ..ids import id_key
 from ..markers import shard_name
 from ..plan import find_step, train_of
 from ..plan_schedule import schedule_of
@@ -155,7 +156,7 @@ def curate_step(ctx: StepContext) -> dict[str, Any]:
 
 
 def _write_signatures(path: Path, docs: list[dict], spec: DedupOp) -> None:
-    ids = np.array([str(d["id"]) for d in docs], dtype=object)
+    ids = np.array([id_key(d["id"]) for d in docs], dtype=object)
     tmp = path.with_name(f".{path.name}.tmp.npz")
     if isinstance(spec, ExactDedupOp):
         np.savez(tmp, ids=ids, keys=np.array([exact_key(d["text"]) for d in docs], dtype=object), allow_pickle=True)
@@ -168,6 +169,19 @@ def _write_signatures(path: Path, docs: list[dict], spec: DedupOp) -> None:
 
 
 # ---- dedup (global merge) ---------------------------------------------------------------------------
+
+def _refuse_shared_ids(ids: list[str]) -> None:
+    """The tokenize steps drop documents by `SOURCE/ID`: two documents of one source with one id
+    would both go when one is a duplicate, so a shared id is refused (the data's error, exit 1)."""
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            src, _, doc_id = i.partition("/")
+            raise FlowrtError(f"two documents of source {src} have the id {doc_id}: dedup tells documents apart by id",
+                              "give every document of a source its own `id` (or none: flowrt then numbers them by file and line)",
+                              exit_code=1)
+        seen.add(i)
+
 
 def dedup_step(ctx: StepContext) -> dict[str, Any]:
     spec = ctx.step.params.dedup
@@ -189,6 +203,7 @@ def dedup_step(ctx: StepContext) -> dict[str, Any]:
                 keys.extend(z["keys"].tolist())
             else:
                 hashes.extend(int(h) for h in z["hashes"])
+    _refuse_shared_ids(ids)
     if isinstance(spec, MinhashDedupOp):
         sigs = np.concatenate(parts) if parts else np.zeros((0, spec.permutations), np.uint32)
         drop, clusters, counters = lsh_duplicates(ids, sigs, spec.bands, spec.threshold)
@@ -240,7 +255,7 @@ def tokenize_step(ctx: StepContext) -> dict[str, Any]:
     texts: list[str] = []
     for doc in read_docs(docs_file):
         counters["docs_in"] += 1
-        if str(doc["id"]) in drop:
+        if id_key(doc["id"]) in drop:
             counters["dropped:dedup"] += 1
             continue
         r = run_ops(ops, doc, kind)
