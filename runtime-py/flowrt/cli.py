@@ -41,7 +41,10 @@ def _shards(step: Any, args: argparse.Namespace) -> list[int]:
                           "drop --of (the plan gives the shard count)")
     shard = args.shard
     if shard is None and os.environ.get("SLURM_ARRAY_TASK_ID") is not None:
-        shard = int(os.environ["SLURM_ARRAY_TASK_ID"])
+        task = os.environ["SLURM_ARRAY_TASK_ID"]
+        if not task.strip().isdigit():
+            raise FlowrtError(f"SLURM_ARRAY_TASK_ID={task!r} is not a shard number", "unset it, or give --shard I")
+        shard = int(task)
     if shard is None:
         return list(range(step.shards))
     if not 0 <= shard < step.shards:
@@ -152,9 +155,24 @@ def cmd_inputs(args: argparse.Namespace) -> int:
 OPS = ("language", "quality", "pii", "filter", "dedup")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with flowrt's error format: `flowrt: error: …` and a help line, exit 2."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        report(FlowrtError(f"{self.prog.removeprefix('python -m flowrt').strip() + ': ' if self.prog != 'python -m flowrt' else ''}{message}",
+                           f"{' '.join(self.format_usage().split())} (`{self.prog} --help` lists the options)"))
+        sys.exit(2)
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("FLOWRT_LOG", "INFO"), format="%(asctime)s flowrt %(levelname)s %(message)s", stream=sys.stderr)
-    p = argparse.ArgumentParser(prog="python -m flowrt", description="The flowc runtime: run a plan's step, say what is done, or run one curation op.")
+    level = os.environ.get("FLOWRT_LOG", "INFO")
+    if level.upper() not in LOG_LEVELS:
+        return report(FlowrtError(f"FLOWRT_LOG={level!r} is not a log level", f"set it to one of {', '.join(LOG_LEVELS)}, or unset it"))
+    logging.basicConfig(level=level.upper(), format="%(asctime)s flowrt %(levelname)s %(message)s", stream=sys.stderr)
+    p = _Parser(prog="python -m flowrt", description="The flowc runtime: run a plan's step, say what is done, or run one curation op.")
     sub = p.add_subparsers(dest="cmd", required=True)
 
     def plan_args(sp: argparse.ArgumentParser, run_dir: bool = True) -> None:

@@ -110,24 +110,13 @@ def _corrupt(path: Path, e: BaseException) -> FlowrtError:
                        exit_code=DATA_EXIT)
 
 
-def read_docs(path: Path, fmt: str | None = None) -> Iterator[Doc]:
-    """The documents of a file. Lines are decoded one by one, so an invalid UTF-8 byte or a bad
-    JSON line is reported at its own `file:line` (exit 1); a compressed file that is not what its
-    suffix says is a FlowrtError too, never a traceback."""
-    _check_readable(path)
-    fmt = fmt or ("parquet" if path.suffix == ".parquet" else "jsonl")
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            table = pq.read_table(path)
-        except Exception as e:  # pyarrow raises many types for corrupt files
-            raise FlowrtError(f"{path} is not a readable Parquet file ({e})", "re-create or re-download the file", exit_code=DATA_EXIT) from None
-        for row in table.to_pylist():
-            yield _checked(row, path, None)
-        return
+def read_json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, JSON value) for every non-blank line of a JSONL file (optionally .gz/.zst),
+    decoded line by line: invalid UTF-8, bad JSON or a corrupt archive is a FlowrtError at
+    `file:line` (exit 1), never a traceback."""
     import zlib
 
+    _check_readable(path)
     errors: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error)
     try:
         import zstandard
@@ -145,19 +134,42 @@ def read_docs(path: Path, fmt: str | None = None) -> Iterator[Doc]:
             if not raw:
                 return
             lineno += 1
-            doc = _parse_line(raw, path, lineno)
-            if doc is not None:
-                yield doc
+            value = _parse_line(raw, path, lineno)
+            if value is not _BLANK:
+                yield lineno, value
 
 
-def _parse_line(raw: bytes, path: Path, lineno: int) -> Doc:
+def read_docs(path: Path, fmt: str | None = None) -> Iterator[Doc]:
+    """The documents of a file. Lines are decoded one by one, so an invalid UTF-8 byte or a bad
+    JSON line is reported at its own `file:line` (exit 1); a compressed file that is not what its
+    suffix says is a FlowrtError too, never a traceback."""
+    _check_readable(path)
+    fmt = fmt or ("parquet" if path.suffix == ".parquet" else "jsonl")
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(path)
+        except Exception as e:  # pyarrow raises many types for corrupt files
+            raise FlowrtError(f"{path} is not a readable Parquet file ({e})", "re-create or re-download the file", exit_code=DATA_EXIT) from None
+        for row in table.to_pylist():
+            yield _checked(row, path, None)
+        return
+    for lineno, value in read_json_lines(path):
+        yield _checked(value, path, lineno)
+
+
+_BLANK = object()
+
+
+def _parse_line(raw: bytes, path: Path, lineno: int) -> Any:
     try:
         line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
     except UnicodeDecodeError as e:
         raise FlowrtError(f"{path}:{lineno}: invalid UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1})",
                           JSONL_HELP, exit_code=DATA_EXIT) from None
     if not line.strip():
-        return None  # type: ignore[return-value]
+        return _BLANK
     try:
         doc = json.loads(line)
     except json.JSONDecodeError as e:
@@ -172,7 +184,7 @@ def _parse_line(raw: bytes, path: Path, lineno: int) -> Doc:
         except UnicodeEncodeError:
             raise FlowrtError(f"{path}:{lineno}: the document has a lone UTF-16 surrogate escape (\\ud800–\\udfff), which is not text",
                               "write the character itself, or its surrogate pair", exit_code=DATA_EXIT) from None
-    return _checked(doc, path, lineno)
+    return doc
 
 
 def _checked(doc: Any, path: Path, lineno: int | None) -> Doc:

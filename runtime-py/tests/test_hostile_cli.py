@@ -144,3 +144,36 @@ def test_usage_errors_have_a_help_line():
     refused(flowrt("op", check=False), 2, "op needs an op name")
     refused(flowrt("op", "sort", "a", "b", check=False), 2, "unknown op 'sort'")
     refused(flowrt("op", "pii", "a.jsonl", "--redact", check=False), 2, "needs IN and OUT after its options")
+
+
+@pytest.mark.parametrize("args, env, message", [
+    (["step", "--plan", "P", "--step", "tokenizer.tok", "--shard", "abc"], {}, "step: argument --shard: invalid int value: 'abc'"),
+    (["step", "--plan", "P", "--step", "tokenizer.tok"], {"SLURM_ARRAY_TASK_ID": "abc"}, "SLURM_ARRAY_TASK_ID='abc' is not a shard number"),
+    (["step", "--plan", "P", "--step", "tokenizer.tok", "--shard", "-1"], {}, "shard -1 is outside 0..0"),
+    (["step", "--plan", "P", "--step", "tokenizer.tok", "--of", "0"], {}, "--of 0 disagrees with the plan"),
+    (["step", "--plan", "P", "--step", "tokenizer.tok", "--input-root", "/dev/null"], {}, "is not a directory"),
+    (["step", "--plan", "P", "--step", "nope"], {}, "the plan has no step 'nope'"),
+    (["status", "--plan", "P"], {"FLOWRT_LOG": "loud"}, "FLOWRT_LOG='loud' is not a log level"),
+    (["status"], {}, "status: the following arguments are required: --plan"),
+    (["launch"], {}, "invalid choice: 'launch'"),
+])
+def test_step_and_status_usage_errors_are_flowrt_errors(tmp_path, args, env, message):
+    from conftest import tiny_plan, write_plan
+
+    plan = write_plan(tmp_path, tiny_plan())
+    r = flowrt(*[str(plan) if a == "P" else a for a in args], env=env, check=False)
+    refused(r, 2, message)
+
+
+def test_a_bad_evalset_file_is_an_error_at_its_line(tmp_path):
+    from flowrt.errors import FlowrtError
+    from flowrt.eval.metrics import load_evalset
+    from flowrt.plan_types import Evalset
+
+    f = tmp_path / "quiz.jsonl"
+    f.write_bytes(b'{"query": "q", "choices": ["a", "b"], "gold": 0}\n["not", "an", "item"]\n')
+    with pytest.raises(FlowrtError, match=r"quiz.jsonl:2: an evalset item is a JSON object"):
+        load_evalset("quiz", Evalset(uri=str(f), task="multiple_choice"), lambda uri: [Path(uri)])
+    f.write_bytes(b'{"query": "caf\xe9"}\n')
+    with pytest.raises(FlowrtError, match=r"quiz.jsonl:1: invalid UTF-8"):
+        load_evalset("quiz", Evalset(uri=str(f), task="multiple_choice"), lambda uri: [Path(uri)])

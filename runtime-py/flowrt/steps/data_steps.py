@@ -20,7 +20,7 @@ from ..curate.ops import Result, make_op
 from ..data.layout import LAYOUT, packed_name
 from ..data.pack import best_fit_decreasing, materialize, pieces
 from ..data.shards import encode_flat, read_documents, verify_manifest, write_flat_shard, write_manifest
-from ..docs import Doc, read_docs, write_jsonl
+from ..docs import Doc, read_docs, read_json_lines, write_jsonl
 from ..errors import FlowrtError
 from ..ids import id_key
 from ..markers import shard_name
@@ -71,10 +71,8 @@ def run_ops(ops: list[Any], doc: Doc, kind: str) -> Result:
 
 
 def _read_items(path: Path):
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
+    for _, item in read_json_lines(path):
+        yield item
 
 
 def _write_json(path: Path, value: Any) -> None:
