@@ -119,6 +119,8 @@ def check_plan(plan: Plan, where: str = "plan.json") -> None:
     evals = {e.name: e for e in plan.evals}
     _check_curations(plan, where)
     _check_datasets(plan, where)
+    for t in plan.trains:
+        _check_stages(plan, t, where)
     owner: dict[str, Step] = {}
     for s in plan.steps:
         for n in s.needs:
@@ -167,6 +169,26 @@ def _check_datasets(plan: Plan, where: str) -> None:
             raise FlowrtError(f"{where}: dataset {name}: it names raw source {ds.source!r}, which the plan does not have", _REMAKE)
 
 
+def _check_stages(plan: Plan, t: Train, where: str) -> None:
+    """A run's stages cover its steps [0, total_steps) in order, each with at least one step, and
+    draw from datasets the plan has."""
+    def bad(message: str) -> FlowrtError:
+        return FlowrtError(f"{where}: train run {t.name}: {message}", _REMAKE)
+
+    if t.total_steps < 1:
+        raise bad(f"it has {t.total_steps} steps")
+    at = 0
+    for st in t.stages:
+        if st.first_step != at or st.last_step <= st.first_step:
+            raise bad(f"stage {st.name} covers [{st.first_step}, {st.last_step}); it should start at step {at} and have at least one step")
+        for ds in st.mix:
+            if ds not in plan.sources:
+                raise bad(f"stage {st.name} draws from {ds!r}, which the plan does not have")
+        at = st.last_step
+    if at != t.total_steps:
+        raise bad(f"its stages end at step {at}, the run at step {t.total_steps}")
+
+
 def _check_names(plan: Plan, s: Step, trains: dict[str, Train], evals: dict[str, Eval], bad) -> None:
     def need(table: Any, name: str, what: str) -> None:
         if name not in table:
@@ -196,6 +218,8 @@ def _check_names(plan: Plan, s: Step, trains: dict[str, Train], evals: dict[str,
         t = trains[p.train]
         if p.last_step < p.first_step:
             raise bad(f"its segment ends (step {p.last_step}) before it starts (step {p.first_step})")
+        if p.last_step == p.first_step:
+            raise bad(f"its segment [{p.first_step}, {p.last_step}) is empty: the step would be done without training")
         if p.last_step > t.total_steps:
             raise bad(f"its segment [{p.first_step}, {p.last_step}) lies outside train run {t.name!r} (steps 0..{t.total_steps})")
         for e in p.evals:

@@ -130,3 +130,23 @@ def test_a_directory_or_fifo_as_the_plan_is_an_error(tmp_path):
     for p in (tmp_path, tmp_path / "fifo.json"):
         r = flowrt("status", "--plan", str(p), check=False, timeout=60)
         assert r.returncode == 2 and "Traceback" not in r.stderr and "\nhelp: " in r.stderr, r.stderr
+
+
+def _stage(plan: dict, i: int) -> dict:
+    return plan["trains"][0]["stages"][i]
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda p: _step(p, "train.pretrain")["params"].update(first_step=50, last_step=50), "its segment [50, 50) is empty"),
+    (lambda p: _stage(p, 0).update(last_step=60), "stage anneal covers [75, 125); it should start at step 60"),
+    (lambda p: _stage(p, 1).update(last_step=70), "stage anneal covers [75, 70)"),
+    (lambda p: _stage(p, 1).update(last_step=120), "its stages end at step 120, the run at step 125"),
+    (lambda p: _stage(p, 0)["mix"].update({"clean.nope": _stage(p, 0)["mix"]["clean.web"]}), "stage warm draws from 'clean.nope'"),
+    (lambda p: p["sources"]["clean.web"].update(curation="dirty"), "dataset clean.web: it names curation 'dirty'"),
+])
+def test_the_loader_refuses_train_runs_that_cannot_run(edit, message):
+    plan = tiny_plan()
+    edit(plan)
+    with pytest.raises(FlowrtError) as e:
+        plan_from_json(plan)
+    assert message in e.value.message, e.value.message
