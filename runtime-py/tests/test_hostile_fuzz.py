@@ -132,3 +132,35 @@ def test_pii_is_idempotent_and_leaves_text_without_digits_or_at_signs_alone(text
 
     if not any(c.isdigit() or c in "@:" or unicodedata.normalize("NFKC", c) in ("@", ":") or unicodedata.normalize("NFKC", c).isdigit() for c in text):
         assert once == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text)
+def test_redaction_changes_only_the_matched_spans(text):
+    """Between placeholders, the output is the original text, piece by piece, in order."""
+    out = Pii(PiiOp(replacement="\x00")).apply({"id": 0, "text": text}).doc["text"]
+    assume("\x00" not in text)
+    pos = 0
+    for piece in out.split("\x00"):
+        at = text.find(piece, pos)
+        assert at >= 0, (text, out)
+        pos = at + len(piece)
+
+
+@settings(max_examples=500, deadline=None)
+@given(ids, ids)
+def test_typed_id_keys_are_equal_only_for_the_same_json_value(a, b):
+    from flowrt.ids import id_key
+
+    same = json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    assert (id_key(a) == id_key(b)) == same, (a, b)
+
+
+def test_a_shared_id_in_one_source_is_refused_by_the_dedup_step():
+    from flowrt.ids import id_key
+    from flowrt.steps.data_steps import _refuse_shared_ids
+
+    _refuse_shared_ids([f"web/{id_key(1)}", f"web/{id_key('1')}", f"code/{id_key(1)}"])
+    with pytest.raises(FlowrtError, match="two documents of source web have the id 7") as e:
+        _refuse_shared_ids([f"web/{id_key(7)}", f"code/{id_key(7)}", f"web/{id_key(7)}"])
+    assert e.value.exit_code == 1
