@@ -150,3 +150,20 @@ def test_the_loader_refuses_train_runs_that_cannot_run(edit, message):
     with pytest.raises(FlowrtError) as e:
         plan_from_json(plan)
     assert message in e.value.message, e.value.message
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(json_values | st.dictionaries(st.sampled_from(["key", "fingerprint", "fingerprint_parts", "inputs", "needs", "step"]), json_values, max_size=5)
+       | st.binary(max_size=40))
+def test_a_hostile_marker_is_stale_never_a_crash(tmp_path_factory, marker):
+    """A completion marker flowrt did not write (any JSON, any bytes) reads as stale, with a reason."""
+    from flowrt.markers import read_marker, stale_reason
+    from flowrt.plan import find_step
+
+    plan = plan_from_json(PLAN)
+    step = find_step(plan, "curate.clean.web")
+    p = tmp_path_factory.mktemp("m") / "_DONE"
+    p.write_bytes(marker if isinstance(marker, bytes) else json.dumps(marker).encode())
+    m = read_marker(p)
+    assert isinstance(m, dict)
+    assert isinstance(stale_reason(m, step, [], {"tokenizer.tok": "k"}), str)
