@@ -164,3 +164,26 @@ def test_a_shared_id_in_one_source_is_refused_by_the_dedup_step():
     with pytest.raises(FlowrtError, match="two documents of source web have the id 7") as e:
         _refuse_shared_ids([f"web/{id_key(7)}", f"code/{id_key(7)}", f"web/{id_key(7)}"])
     assert e.value.exit_code == 1
+
+
+def test_special_tokens_written_in_a_document_are_text_not_boundaries(tmp_path):
+    """A document holding the string `<|endoftext|>` must not end itself early (or `<|pad|>` pad
+    itself): flowrt appends the one EOS of each document."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    from flowrt.data.shards import encode_flat, load_text_tokenizer
+    from flowrt.steps.data_steps import EOS, PAD
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.train_from_iterator(["the cat sat on the mat"] * 20, trainer=trainers.BpeTrainer(
+        vocab_size=300, special_tokens=[EOS, PAD], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False))
+    tok.save(str(tmp_path / "tokenizer.json"))
+    eos, pad = tok.token_to_id(EOS), tok.token_to_id(PAD)
+    text = f"the cat {EOS} sat {PAD} on the mat"
+    assert eos in Tokenizer.from_file(str(tmp_path / "tokenizer.json")).encode(text).ids, "a plain load matches them"
+    loaded = load_text_tokenizer(tmp_path / "tokenizer.json")
+    flat, lengths = encode_flat(loaded, [text, "the mat"], eos, 300)
+    assert lengths.tolist()[0] > 10 and flat.tolist().count(eos) == 2 and pad not in flat.tolist()
+    assert loaded.decode(flat[: lengths[0] - 1].tolist()) == text

@@ -19,7 +19,7 @@ from ..curate.dedup import MinHasher, exact_key, lsh_duplicates, simhash, simhas
 from ..curate.ops import Result, make_op
 from ..data.layout import LAYOUT, packed_name
 from ..data.pack import best_fit_decreasing, materialize, pieces
-from ..data.shards import encode_flat, read_documents, verify_manifest, write_flat_shard, write_manifest
+from ..data.shards import encode_flat, load_text_tokenizer, read_documents, verify_manifest, write_flat_shard, write_manifest
 from ..docs import Doc, read_docs, read_json_lines, write_jsonl
 from ..errors import FlowrtError
 from ..ids import id_key
@@ -233,8 +233,6 @@ def dedup_step(ctx: StepContext) -> dict[str, Any]:
 def tokenize_step(ctx: StepContext) -> dict[str, Any]:
     """Shard `ctx.shard`: the curate step's shard of the same number, minus the dedup drops, through
     the ops after dedup, tokenized into token shard files and a manifest of its own."""
-    from tokenizers import Tokenizer
-
     p, reads = ctx.step.params, ctx.step.reads
     name = shard_name(ctx.shard)
     docs_file = ctx.dir_of(reads.documents) / f"{name}.jsonl"
@@ -245,7 +243,7 @@ def tokenize_step(ctx: StepContext) -> dict[str, Any]:
         prefix = f"{p.source}/"
         drop = {i[len(prefix):] for i in json.loads((ctx.dir_of(reads.dedup) / "drop.json").read_text()) if i.startswith(prefix)}
     ops = doc_ops(p.ops, ctx)
-    tok = Tokenizer.from_file(str(ctx.dir_of(reads.tokenizer) / "tokenizer.json"))
+    tok = load_text_tokenizer(ctx.dir_of(reads.tokenizer) / "tokenizer.json")
     eos = tok.token_to_id(EOS)
     vocab = ctx.plan.tokenizers[ctx.plan.curations[p.curation].tokenizer].vocab
     kind = ctx.plan.raw_sources[p.source].kind
