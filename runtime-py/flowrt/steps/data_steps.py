@@ -176,7 +176,7 @@ def _refuse_shared_ids(ids: list[str]) -> None:
         if i in seen:
             src, _, doc_id = i.partition("/")
             raise FlowrtError(f"two documents of source {src} have the id {doc_id}: dedup tells documents apart by id",
-                              "give every document of a source its own `id` (or none: flowrt then numbers them by file and line)",
+                              "give every document of a source its own `id` (a document without one is FILE_NAME:LINE, which two files of one name share)",
                               exit_code=1)
         seen.add(i)
 
