@@ -219,11 +219,14 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("FLOWRT_DEBUG") == "1":
             raise
         return report(e)
+    except BrokenPipeError:  # the reader of stdout went away (`… | head`): nothing to say to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as e:  # a file the command was pointed at cannot be read or written: the environment's
         if os.environ.get("FLOWRT_DEBUG") == "1":
             raise
-        where = f" {e.filename}" if e.filename else ""
-        return report(FlowrtError(f"cannot use{where}: {e.strerror or e}", "check the path, its permissions and the free space"))
+        what = f"cannot use {e.filename}: {e.strerror or e}" if e.filename else str(e.strerror or e)
+        return report(FlowrtError(what, "check the path, its permissions and the free space"))
 
 
 def report(e: FlowrtError) -> int:
