@@ -17,7 +17,7 @@ import torch.distributed as dist
 
 from ..data.layout import StageData
 from ..errors import FlowrtError
-from ..model.llama import Llama, ModelConfig, loss_fn
+from ..model.llama import Llama, ModelConfig
 from ..plan_schedule import schedule_of
 from ..plan_types import FsdpLayout, Plan, Train
 from ..schedule import lr_at, stage_at
@@ -165,8 +165,7 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
             tokens, segments = tokens.to(d.device), segments.to(d.device)
             model.set_requires_gradient_sync(micro == st.grad_accum - 1)
             with autocast:
-                logits = model(tokens, segments)
-                loss = loss_fn(logits, tokens, segments) / st.grad_accum
+                loss = model(tokens, segments, loss=True) / st.grad_accum
             loss.backward()
             total += loss.detach()
         grad_norm = clip_grad_norm(list(model.parameters()), opt_ir.clip, mesh["pp"].get_group() if par.pp > 1 else None)
