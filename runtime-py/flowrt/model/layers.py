@@ -20,14 +20,17 @@ class _RMSNorm(torch.autograd.Function):
         xf = x.float()
         rstd = torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + eps)
         ctx.save_for_backward(x, weight, rstd)
-        return weight * (xf * rstd).to(x.dtype)
+        # Under autocast the output is already the compute dtype: the projections that read it
+        # then keep this one tensor instead of each casting (and keeping) a copy of their own.
+        dtype = torch.get_autocast_dtype(x.device.type) if torch.is_autocast_enabled(x.device.type) else x.dtype
+        return (weight * (xf * rstd)).to(dtype)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
         x, weight, rstd = ctx.saved_tensors
         xf, gf = x.float(), grad.float()
         n = xf * rstd
-        gw = (gf * n.to(x.dtype).float()).reshape(-1, x.shape[-1]).sum(0).to(weight.dtype)
+        gw = (gf * n).reshape(-1, x.shape[-1]).sum(0).to(weight.dtype)
         gn = gf * weight.float()
         gx = rstd * (gn - n * (gn * n).mean(-1, keepdim=True))
         return gx.to(x.dtype), gw, None

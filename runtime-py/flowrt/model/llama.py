@@ -97,9 +97,11 @@ class Attention(nn.Module):
         hd = self.cfg.head_dim
         # Local head counts: under tensor parallelism the projections hold a shard of the heads.
         # The varlen layout [b·s, heads, head_dim] is a view of the projections' output.
-        q = apply_rope(self.q_proj(x).view(b, s, -1, hd), cos, sin).view(b * s, -1, hd)
-        k = apply_rope(self.k_proj(x).view(b, s, -1, hd), cos, sin).view(b * s, -1, hd)
-        v = self.v_proj(x).view(b * s, -1, hd)
+        q, k, v = self.q_proj(x), self.k_proj(x), self.v_proj(x)
+        cos, sin = cos.to(q.dtype), sin.to(q.dtype)  # under autocast the projections are bf16, the tables not
+        q = apply_rope(q.view(b, s, -1, hd), cos, sin).view(b * s, -1, hd)
+        k = apply_rope(k.view(b, s, -1, hd), cos, sin).view(b * s, -1, hd)
+        v = v.view(b * s, -1, hd)
         out = document_attention(q, k, v, docs, scale / math.sqrt(hd))
         return self.o_proj(out.view(b, s, -1))
 
