@@ -172,7 +172,7 @@ def worker(plan_path: Path, out: Path) -> None:
         opt.zero_grad(set_to_none=True)
 
     step()
-    result: dict[str, int] = {}
+    result = {"activations": saved_for_backward(model, tokens, segments, t.precision, d.device)}
     if d.device.type == "cuda":
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
@@ -189,19 +189,73 @@ def worker(plan_path: Path, out: Path) -> None:
         with tracker:
             step()
         snap = next(iter(tracker.get_tracker_snapshot("peak").values()))
-        cat = {str(k): v for k, v in snap.items()}
-        pick = lambda *names: sum(v for k, v in cat.items() if k in names)  # noqa: E731
-        result = {"weights": pick("Parameter", "Sharded Param", "Unsharded Param", "All Gather"),
-                  "gradients": pick("Gradient", "Sharded Grad", "Unsharded Grad", "Reduce Scatter"),
-                  "optimizer": pick("Optstate", "OptState"),
-                  "activations": pick("Activation"),
-                  "temporaries": pick("Temp", "Other", "Inputs", "Buffer"),
-                  "peak": cat["Total"],
-                  "categories": cat}
+        result["at_peak"] = {getattr(k, "value", str(k)): v for k, v in snap.items()}
+        result["peak"] = snap["Total"]
+    # Model states, counted from the tensors themselves after a backward (gradients present).
+    micro_step(model, tokens, segments, 1, t.precision, d.device)
+    result.update(model_states(model, opt, sharded=t.layout.data_parallel == "fully_shard"))
     if d.is_main:
         out.write_text(json.dumps(result))
     torch.distributed.barrier()
     torch.distributed.destroy_process_group()
+
+
+def _local(x):
+    from torch.distributed.tensor import DTensor
+
+    return x.to_local() if isinstance(x, DTensor) else x
+
+
+def _bytes(tensors) -> int:
+    seen = {}
+    for x in tensors:
+        x = _local(x)
+        seen[x.untyped_storage().data_ptr()] = x.untyped_storage().nbytes()
+    return sum(seen.values())
+
+
+def model_states(model, opt, sharded: bool) -> dict[str, int]:
+    """Bytes of this rank's parameters (fp32 shards), their gradients (and DDP's buckets, which
+    live in C++ where MemTracker does not see them), and Adam's states."""
+    import torch
+
+    params = list(model.parameters())
+    grads = _bytes(p.grad for p in params if p.grad is not None)
+    if not sharded:
+        from torch.distributed._composable.replicate import replicate
+
+        ddp = replicate.state(model)._ddp
+        sizes = str(ddp._get_ddp_logging_data().get("bucket_sizes", ""))
+        grads += sum(int(x) for x in sizes.replace(" ", "").split(",") if x)
+    states = [v for st in opt.state.values() for v in st.values() if isinstance(v, torch.Tensor) and v.dim() > 0]
+    return {"weights": _bytes(params), "gradients": grads, "optimizer": _bytes(states)}
+
+
+def saved_for_backward(model, tokens, segments, precision: str, device) -> int:
+    """Bytes autograd keeps for backward at the end of one forward: distinct storages saved by the
+    graph, less the weights (parameters, FSDP's gathered copies and autocast's cast copies:
+    tensors shaped like a parameter)."""
+    import torch
+
+    from flowrt.train.loop import autocast_of
+
+    shapes: set[tuple[int, ...]] = set()
+    for p in model.parameters():
+        full = p.full_tensor().shape if hasattr(p, "full_tensor") else p.shape
+        shapes.add(tuple(full))
+    seen: dict[int, int] = {}
+
+    def pack(x):
+        if not isinstance(x, torch.nn.Parameter) and tuple(x.shape) not in shapes:
+            seen[x.untyped_storage().data_ptr()] = x.untyped_storage().nbytes()
+        return x
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda x: x), autocast_of(precision, device):
+        loss = model(tokens, segments, loss=True)
+    loss.backward()  # FSDP expects its backward; the gradients are dropped
+    for p in model.parameters():
+        p.grad = None
+    return sum(seen.values())
 
 
 def run(c: Config) -> dict:
