@@ -124,7 +124,7 @@ def plan_of(c: Config, work: Path) -> Path:
 def estimate_of(plan: Path) -> dict[str, int]:
     m = json.loads(plan.read_text())["trains"][0]["memory"]
     return {"weights": m["weights"], "gradients": m["gradients"], "optimizer": m["optimizer"],
-            "activations": m["activations"] + m["logits"],
+            "activations": m["activations"],  # what autograd keeps; the loss chunk (`logits`) is in the peak
             # The peak a CPU run can show: everything but the GPU-only overheads and fragmentation.
             "peak": m["per_gpu_bytes"] - m["overheads"]}
 
@@ -167,12 +167,12 @@ def worker(plan_path: Path, out: Path) -> None:
     segments = (torch.arange(st.seq_len) * 4 // st.seq_len).expand(st.micro_batch, -1).contiguous().to(d.device)
 
     def step():
-        micro_step(model, tokens, segments, 1, t.precision, d.device)
+        micro_step(model, t, tokens, segments, 1, d.device)
         opt.step()
         opt.zero_grad(set_to_none=True)
 
     step()
-    result = {"activations": saved_for_backward(model, tokens, segments, t.precision, d.device)}
+    result = {"activations": saved_for_backward(model, t, tokens, segments, d.device)}
     if d.device.type == "cuda":
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
@@ -192,7 +192,7 @@ def worker(plan_path: Path, out: Path) -> None:
         result["at_peak"] = {getattr(k, "value", str(k)): v for k, v in snap.items()}
         result["peak"] = snap["Total"]
     # Model states, counted from the tensors themselves after a backward (gradients present).
-    micro_step(model, tokens, segments, 1, t.precision, d.device)
+    micro_step(model, t, tokens, segments, 1, d.device)
     result.update(model_states(model, opt, sharded=t.layout.data_parallel == "fully_shard"))
     if d.is_main:
         out.write_text(json.dumps(result))
@@ -231,27 +231,43 @@ def model_states(model, opt, sharded: bool) -> dict[str, int]:
     return {"weights": _bytes(params), "gradients": grads, "optimizer": _bytes(states)}
 
 
-def saved_for_backward(model, tokens, segments, precision: str, device) -> int:
+_VIEWS = {"TBackward0", "ToCopyBackward0", "ViewBackward0", "TransposeBackward0", "PermuteBackward0", "AliasBackward0",
+          "UnsafeViewBackward0", "ReshapeAliasBackward0"}
+
+
+def _is_weight(x) -> bool:
+    """A parameter, or a view or cast copy of one (FSDP's gathered parameters, autocast's bf16
+    copies): its autograd history reaches a parameter's AccumulateGrad through views and casts only."""
+    fn = x.grad_fn
+    if fn is None:
+        return x.requires_grad
+    for _ in range(4):
+        if fn is None:
+            return False
+        if type(fn).__name__ == "AccumulateGrad":
+            return True
+        if type(fn).__name__ not in _VIEWS:
+            return False
+        fn = next((f for f, _ in fn.next_functions if f is not None), None)
+    return False
+
+
+def saved_for_backward(model, t, tokens, segments, device) -> int:
     """Bytes autograd keeps for backward at the end of one forward: distinct storages saved by the
-    graph, less the weights (parameters, FSDP's gathered copies and autocast's cast copies:
-    tensors shaped like a parameter)."""
+    graph that are not weights (parameters, FSDP's gathered copies, autocast's cast copies)."""
     import torch
 
     from flowrt.train.loop import autocast_of
 
-    shapes: set[tuple[int, ...]] = set()
-    for p in model.parameters():
-        full = p.full_tensor().shape if hasattr(p, "full_tensor") else p.shape
-        shapes.add(tuple(full))
     seen: dict[int, int] = {}
 
     def pack(x):
-        if not isinstance(x, torch.nn.Parameter) and tuple(x.shape) not in shapes:
+        if not _is_weight(x):
             seen[x.untyped_storage().data_ptr()] = x.untyped_storage().nbytes()
         return x
 
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda x: x), autocast_of(precision, device):
-        loss = model(tokens, segments, loss=True)
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda x: x), autocast_of(t.precision, device):
+        loss = model(tokens, segments, loss_chunk_tokens=t.memory.loss_chunk_tokens)
     loss.backward()  # FSDP expects its backward; the gradients are dropped
     for p in model.parameters():
         p.grad = None

@@ -113,7 +113,8 @@ export function activationBytesPerTokenPerLayer(
   return replicated + sharded / p.tp;
 }
 
-/** Tokens per cross-entropy chunk in flowrt's loss (runtime-py/flowrt/model/llama.py, LOSS_CHUNK_TOKENS). */
+/** Tokens per cross-entropy chunk: flowrt computes the loss in chunks this long (the plan's
+ * `memory.loss_chunk_tokens` tells it), so one chunk's logits exist at a time. */
 export const LOSS_CHUNK_TOKENS = 1024;
 
 /**

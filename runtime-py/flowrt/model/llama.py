@@ -175,19 +175,16 @@ class Llama(nn.Module):
                 x = layer(x, cos, sin, docs, scale)
         return self.norm(x)
 
-    def forward(self, tokens: torch.Tensor, segments: torch.Tensor | None = None, *, loss: bool = False) -> torch.Tensor:
-        """Logits [b, s, vocab]; with loss=True the training loss instead (`loss_fn`'s value,
-        computed in chunks without the full logits)."""
+    def forward(self, tokens: torch.Tensor, segments: torch.Tensor | None = None, *, loss_chunk_tokens: int | None = None) -> torch.Tensor:
+        """Logits [b, s, vocab]; with loss_chunk_tokens the training loss instead (`loss_fn`'s
+        value, computed over chunks of that many tokens without the full logits; the plan's
+        `memory.loss_chunk_tokens`, which flowc's memory estimate assumes)."""
         h = self.hidden(tokens, segments)
-        if not loss:
+        if loss_chunk_tokens is None:
             return self.lm_head(h)
         # Targets for every position (the last of a row has none: −100), so h flattens as a view.
         targets = F.pad(next_token_targets(tokens, segments), (0, 1), value=-100)
-        return chunked_cross_entropy(h.reshape(-1, h.shape[-1]), self.lm_head.weight, targets.reshape(-1), LOSS_CHUNK_TOKENS)
-
-
-# Tokens per cross-entropy chunk: one chunk's logits (fp32 and their gradient) exist at a time.
-LOSS_CHUNK_TOKENS = 1024
+        return chunked_cross_entropy(h.reshape(-1, h.shape[-1]), self.lm_head.weight, targets.reshape(-1), loss_chunk_tokens)
 
 
 def next_token_targets(tokens: torch.Tensor, segments: torch.Tensor | None) -> torch.Tensor:

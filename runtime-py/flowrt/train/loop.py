@@ -161,7 +161,7 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
             tokens, segments = data[st.name].micro_batch(step, micro, dp_rank, par.dp)
             tokens, segments = tokens.to(d.device), segments.to(d.device)
             model.set_requires_gradient_sync(micro == st.grad_accum - 1)
-            total += micro_step(model, tokens, segments, st.grad_accum, t.precision, d.device)
+            total += micro_step(model, t, tokens, segments, st.grad_accum, d.device)
         grad_norm = clip_grad_norm(list(model.parameters()), opt_ir.clip, mesh["pp"].get_group() if par.pp > 1 else None)
         opt.step()
         opt.zero_grad(set_to_none=True)
@@ -211,11 +211,11 @@ def autocast_of(precision: str, device: torch.device):
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision in ("bf16", "fp8"))
 
 
-def micro_step(model, tokens: torch.Tensor, segments: torch.Tensor, grad_accum: int, precision: str, device: torch.device) -> torch.Tensor:
-    """Forward (the loss, computed in chunks inside the model) and backward of one micro-batch;
-    returns its share of the step's loss."""
-    with autocast_of(precision, device):
-        loss = model(tokens, segments, loss=True) / grad_accum
+def micro_step(model, t: Train, tokens: torch.Tensor, segments: torch.Tensor, grad_accum: int, device: torch.device) -> torch.Tensor:
+    """Forward (the loss, computed in the plan's chunks inside the model) and backward of one
+    micro-batch; returns its share of the step's loss."""
+    with autocast_of(t.precision, device):
+        loss = model(tokens, segments, loss_chunk_tokens=t.memory.loss_chunk_tokens) / grad_accum
     loss.backward()
     return loss.detach()
 
