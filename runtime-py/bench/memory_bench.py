@@ -51,11 +51,11 @@ def grid(kind: str) -> list[Config]:
     if kind == "small":
         return [Config(256, 2, "none", "fp32", 1, 0), Config(256, 2, "selective", "bf16", 2, 3)]
     out = []
-    for seq, mb in ((512, 4), (2048, 1)):
-        for rc, prec in itertools.product(("none", "selective", "full"), ("fp32", "bf16")):
-            out.append(Config(seq, mb, rc, prec, 1, 0))
-            for zero in (0, 2, 3):
-                out.append(Config(seq, mb, rc, prec, 2, zero))
+    for (seq, mb), rc, prec in itertools.product(((512, 4), (2048, 1)), ("none", "selective", "full"), ("fp32", "bf16")):
+        out += [Config(seq, mb, rc, prec, 1, 0), Config(seq, mb, rc, prec, 2, 3)]
+    for prec, zero in itertools.product(("fp32", "bf16"), (0, 2)):
+        out.append(Config(512, 4, "none", prec, 2, zero))
+    out.append(Config(512, 4, "none", "bf16", 1, 3))
     out.append(Config(8192, 1, "none", "bf16", 1, 3))
     return out
 
@@ -172,7 +172,8 @@ def worker(plan_path: Path, out: Path) -> None:
         opt.zero_grad(set_to_none=True)
 
     step()
-    result = {"activations": saved_for_backward(model, t, tokens, segments, d.device)}
+    activations, working, states = saved_for_backward(model, opt, t, tokens, segments, d.device)
+    result: dict = {"activations": activations}
     if d.device.type == "cuda":
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
@@ -191,9 +192,17 @@ def worker(plan_path: Path, out: Path) -> None:
         snap = next(iter(tracker.get_tracker_snapshot("peak").values()))
         result["at_peak"] = {getattr(k, "value", str(k)): v for k, v in snap.items()}
         result["peak"] = snap["Total"]
-    # Model states, counted from the tensors themselves after a backward (gradients present).
-    micro_step(model, t, tokens, segments, 1, d.device)
-    result.update(model_states(model, opt, sharded=t.layout.data_parallel == "fully_shard"))
+    sharded = t.layout.data_parallel == "fully_shard"
+    result.update(states)
+    at_peak = result.get("at_peak", {})
+    if sharded and t.layout.reshard_after_forward:
+        # zero = 3: the gathered parameters are transient (the root's and a block or two at a time).
+        result["weights"] += at_peak.get("Unsharded Param", 0) + at_peak.get("All Gather", 0)
+    else:
+        # zero = 2 keeps every gathered parameter to backward; replicated bf16 keeps autocast's copies.
+        result["weights"] += working
+    if sharded:
+        result["gradients"] += at_peak.get("Reduce Scatter", 0)  # the block being reduce-scattered
     if d.is_main:
         out.write_text(json.dumps(result))
     torch.distributed.barrier()
@@ -252,26 +261,34 @@ def _is_weight(x) -> bool:
     return False
 
 
-def saved_for_backward(model, t, tokens, segments, device) -> int:
+def saved_for_backward(model, opt, t, tokens, segments, device) -> tuple[int, int, dict[str, int]]:
     """Bytes autograd keeps for backward at the end of one forward: distinct storages saved by the
-    graph that are not weights (parameters, FSDP's gathered copies, autocast's cast copies)."""
+    graph that are not weights, and those that are copies of weights (FSDP's gathered parameters,
+    autocast's cast copies) rather than the parameters themselves; and the model states after
+    its backward."""
     import torch
 
     from flowrt.train.loop import autocast_of
 
     seen: dict[int, int] = {}
+    copies: dict[int, int] = {}
+    own = {_local(p).untyped_storage().data_ptr() for p in model.parameters()}
 
     def pack(x):
+        ptr = x.untyped_storage().data_ptr()
         if not _is_weight(x):
-            seen[x.untyped_storage().data_ptr()] = x.untyped_storage().nbytes()
+            seen[ptr] = x.untyped_storage().nbytes()
+        elif ptr not in own:
+            copies[ptr] = x.untyped_storage().nbytes()
         return x
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda x: x), autocast_of(t.precision, device):
         loss = model(tokens, segments, loss_chunk_tokens=t.memory.loss_chunk_tokens)
-    loss.backward()  # FSDP expects its backward; the gradients are dropped
-    for p in model.parameters():
-        p.grad = None
-    return sum(seen.values())
+    loss.backward()
+    # Model states, counted from the tensors themselves while the gradients are there.
+    states = model_states(model, opt, sharded=t.layout.data_parallel == "fully_shard")
+    opt.zero_grad(set_to_none=True)
+    return sum(seen.values()), sum(copies.values()), states
 
 
 def run(c: Config) -> dict:

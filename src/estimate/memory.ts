@@ -145,10 +145,13 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
       : p.zero === 2 ? "FSDP keeps every gathered parameter from forward to backward (zero = 2)"
         : "FSDP keeps the root's and two blocks' parameters gathered (current + prefetch)");
   }
-  // DDP (replicate, zero = 0) all-reduces through flat fp32 buckets as large as the gradients.
-  const buckets = backend === "fsdp" && p.zero === 0 ? 4 * psi : 0;
+  // Gradient buffers in flight: DDP (replicate, zero = 0) all-reduces through flat fp32 buckets
+  // as large as the gradients; FSDP reduce-scatters each block's gradients from an unsharded fp32
+  // buffer (one block's parameters, ×4 bytes).
+  const fsdpSharded = backend === "fsdp" && p.zero >= 2;
+  const buckets = backend === "fsdp" && p.zero <= 1 ? 4 * psi : fsdpSharded ? (4 * Number(paramBreakdown(m).perLayer)) / p.tp : 0;
   const gradients = states.gradients + buckets;
-  if (buckets > 0) assumptions.push("DDP's gradient buckets: a second fp32 copy of the gradients");
+  if (buckets > 0) assumptions.push(fsdpSharded ? "FSDP reduce-scatters one block's gradients at a time from an fp32 buffer" : "DDP's gradient buckets: a second fp32 copy of the gradients");
   const tokensPerMicro = (p.microBatch * p.seqLen) / p.cp;
   const layersOnStage = m.layers / p.pp;
   // 1F1B: the first stage holds p micro-batches in flight, i.e. about L layers' worth.

@@ -37,7 +37,7 @@ class _RMSNorm(torch.autograd.Function):
 
 
 def rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
-    """weight · x / rms(x), computed in fp32, returned in x's dtype (Llama's RMSNorm)."""
+    """weight · x / rms(x), computed in fp32, returned in x's dtype or autocast's (Llama's RMSNorm)."""
     return _RMSNorm.apply(x, weight, eps)
 
 
