@@ -204,6 +204,15 @@ function readCurate(d: Decl, ev: Evaluator, r: Reporter): T.CurateT | undefined 
     for (const item of steps.items) {
       if (item.kind !== "Block" || !(item.keyword.name in OP_PARAMS)) continue;
       const op = item.keyword.name as T.CurateOpName;
+      const firstDedup = op === "dedup" ? ops.find((o) => o.op === "dedup") : undefined;
+      if (firstDedup) {
+        // The plan runs one global dedup merge per curation (ir.ts, DedupStep); a second would be lost.
+        r.report("E0112", item.keyword, `Curation \`${d.name}\` already has a \`dedup\` step; a curation runs one.`, {
+          secondary: [{ span: firstDedup.block.keyword.span, message: "the first dedup" }],
+          help: "keep one dedup here, or curate the sources that need another method in a curation of their own",
+        });
+        continue;
+      }
       const ob = new BlockReader(r, item, { what: `the \`${op}\` step`, attrs: OP_PARAMS[op] });
       const params: Record<string, unknown> = {};
       for (const need of OP_REQUIRED[op] ?? []) ob.required(need.key, need.help);
