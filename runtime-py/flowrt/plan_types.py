@@ -466,8 +466,8 @@ class Stage:
     sequences_per_step: int
     rope_theta: float
     yarn_factor: float | None = None
-    #: how documents fill sequences: concatenated and cut (the default), or best-fit bins
-    packing: Literal["concat", "best_fit"] | None = None
+    #: how documents fill sequences: best-fit decreasing bins (the default, what flowrt does), or concatenated and cut
+    packing: Literal["best_fit", "concat"] | None = None
     lr_scale: Fraction
     lr_jump: bool
     #: training FLOPs per token at this stage's seq_len: 6N + 12·L·d_model·seq_len (src/estimate/compute.ts)

@@ -492,7 +492,7 @@ function readStage(sb: Block, ev: Evaluator, r: Reporter, curations: ReadonlyMap
   const lrsE = b.get("lr_scale");
   const lrJumpE = b.get("lr_jump");
   const packE = b.get("packing");
-  const packing = packE ? (ev.word(packE, ["concat", "best_fit"]) as T.StageT["packing"]) : undefined;
+  const packing = packE ? (ev.word(packE, ["best_fit", "concat"]) as T.StageT["packing"]) : undefined;
   return {
     name: sb.name!.name,
     block: sb,

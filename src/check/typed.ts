@@ -111,8 +111,8 @@ export interface StageT {
   readonly microBatch?: number;
   readonly ropeTheta?: number;
   readonly yarnFactor?: number;
-  /** How documents are packed into sequences: `concat` (the default) or `best_fit`. */
-  readonly packing?: "concat" | "best_fit";
+  /** How documents are packed into sequences: `best_fit` (the default) or `concat`. */
+  readonly packing?: "best_fit" | "concat";
   readonly lrScale?: Rational;
   readonly lrJump: boolean;
 }

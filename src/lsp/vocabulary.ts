@@ -223,7 +223,7 @@ const NESTED: Record<string, BlockSpec> = {
       a("micro_batch", "integer ≥ 1", "Micro-batch from this stage on."),
       a("rope_theta", "number", "RoPE base from this stage on (long-context extension)."),
       a("yarn_factor", "number", "YaRN scaling factor from this stage on."),
-      enumAttr("packing", ["concat", "best_fit"], "How documents fill sequences: concatenated and cut, or best-fit bins (fewer cut documents).", { default: "concat" }),
+      enumAttr("packing", ["best_fit", "concat"], "How documents fill sequences: best-fit decreasing bins (few padding tokens, no document cut but the longest), or concatenated and cut.", { default: "best_fit" }),
       a("lr_scale", "number", "Multiplier on the schedule's learning rate in this stage.", { default: "1" }),
       a("lr_jump", "`true` | `false`", "Allow the learning rate to jump at the stage start.", { default: "false" }),
     ],

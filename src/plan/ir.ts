@@ -254,7 +254,7 @@ export const StageIR = z.object({
   sequences_per_step: positive,
   rope_theta: z.number().positive(),
   yarn_factor: z.number().positive().optional(),
-  packing: z.enum(["concat", "best_fit"]).optional().describe("how documents fill sequences: concatenated and cut (the default), or best-fit bins"),
+  packing: z.enum(["best_fit", "concat"]).optional().describe("how documents fill sequences: best-fit decreasing bins (the default, what flowrt does), or concatenated and cut"),
   lr_scale: exactFraction,
   lr_jump: z.boolean(),
   flops_per_token: count.describe("training FLOPs per token at this stage's seq_len: 6N + 12·L·d_model·seq_len (src/estimate/compute.ts)"),

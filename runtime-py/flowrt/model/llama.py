@@ -33,6 +33,9 @@ class ModelConfig:
     norm_eps: float = 1e-5
     yarn_factor: float | None = None
     yarn_original_seq_len: int | None = None
+    # Sliding-window attention in every layer but the last `full_attention_layers` (None: full everywhere).
+    sliding_window: int | None = None
+    full_attention_layers: int = 0
 
     @classmethod
     def from_plan(cls, m: "plan_types.Model") -> "ModelConfig":
@@ -42,7 +45,8 @@ class ModelConfig:
 
             raise FlowrtError(f"this flowrt builds Llama-style models, not arch = {m.arch}", "use arch = llama")
         return cls(layers=m.layers, d_model=m.d_model, heads=m.heads, kv_heads=m.kv_heads, ffn=m.ffn, vocab=m.vocab,
-                   seq_len=m.seq_len, rope_theta=m.rope_theta, tie_embeddings=m.tie_embeddings)
+                   seq_len=m.seq_len, rope_theta=m.rope_theta, tie_embeddings=m.tie_embeddings,
+                   sliding_window=m.sliding_window, full_attention_layers=m.full_attention_layers or 0)
 
     @property
     def head_dim(self) -> int:
@@ -150,6 +154,14 @@ def document_mask(segments: torch.Tensor) -> torch.Tensor:
     return ((same & causal) | eye)[:, None]
 
 
+def window_mask(mask: torch.Tensor | None, s: int, window: int, device: torch.device) -> torch.Tensor:
+    """`mask` (or plain causal attention) limited to the last `window` positions: a query at i sees
+    keys j with i - window < j <= i. The diagonal stays, so padding rows are never empty."""
+    i = torch.arange(s, device=device)
+    near = (i[:, None] >= i[None, :]) & (i[:, None] - i[None, :] < window)
+    return near[None, None] if mask is None else mask & near
+
+
 class Llama(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
@@ -187,11 +199,14 @@ class Llama(nn.Module):
         x = self.embed_tokens(tokens)
         cos, sin, scale = self.rope(tokens.shape[1], tokens.device, x.dtype)
         mask = document_mask(segments) if segments is not None else None
-        for layer in self.layers:
+        windowed = self.cfg.layers - self.cfg.full_attention_layers if self.cfg.sliding_window else 0
+        local = window_mask(mask, tokens.shape[1], self.cfg.sliding_window, tokens.device) if windowed else None
+        for i, layer in enumerate(self.layers):
+            m = local if i < windowed else mask
             if self.checkpointing == "full" and self.training:
-                x = torch.utils.checkpoint.checkpoint(layer, x, cos, sin, mask, scale, use_reentrant=False)
+                x = torch.utils.checkpoint.checkpoint(layer, x, cos, sin, m, scale, use_reentrant=False)
             else:
-                x = layer(x, cos, sin, mask, scale)
+                x = layer(x, cos, sin, m, scale)
         return self.lm_head(self.norm(x))
 
 
