@@ -5,6 +5,7 @@ import { check } from "./check.js";
 import { compile } from "./compile.js";
 import { explain } from "./explain.js";
 import { fmt } from "./fmt.js";
+import { graph } from "./graph.js";
 import { logs } from "./logs.js";
 import { lsp } from "./lsp.js";
 import { plan } from "./plan.js";
@@ -13,4 +14,4 @@ import { status } from "./status.js";
 import { submit } from "./submit.js";
 import { test } from "./test.js";
 
-export const COMMANDS: readonly Command[] = [check, fmt, explain, plan, compile, test, run, submit, status, logs, cancel, lsp];
+export const COMMANDS: readonly Command[] = [check, fmt, explain, plan, graph, compile, test, run, submit, status, logs, cancel, lsp];
