@@ -9,9 +9,10 @@ import { graph } from "./graph.js";
 import { logs } from "./logs.js";
 import { lsp } from "./lsp.js";
 import { plan } from "./plan.js";
+import { report } from "./report.js";
 import { run } from "./run.js";
 import { status } from "./status.js";
 import { submit } from "./submit.js";
 import { test } from "./test.js";
 
-export const COMMANDS: readonly Command[] = [check, fmt, explain, plan, graph, compile, test, run, submit, status, logs, cancel, lsp];
+export const COMMANDS: readonly Command[] = [check, fmt, explain, plan, graph, report, compile, test, run, submit, status, logs, cancel, lsp];
