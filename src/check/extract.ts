@@ -1,5 +1,5 @@
 // From declarations to typed values: one reader per declaration kind, each listing the attributes
-// and nested blocks its kind allows (LANGUAGE.md, "Declarations"). Semantic rules that relate
+// and nested blocks its kind allows (docs/language.md, "Declarations"). Semantic rules that relate
 // several declarations (mix sums, stages, epochs, memory, ...) live in rules/.
 import type { Block, Expr, ExprItem } from "../ast/nodes.js";
 import { pathText } from "../ast/nodes.js";
@@ -127,7 +127,7 @@ function readSource(d: Decl, ev: Evaluator, r: Reporter): T.SourceT | undefined 
   return { name: d.name, block: d.block, uri: u, format: f, tokens: t, kind: k, maxEpochs, upsample };
 }
 
-/** URIs are checked for form, not existence (LANGUAGE.md: check never reads the data). */
+/** URIs are checked for form, not existence (docs/language.md: check never reads the data). */
 function checkUri(u: string, node: Expr, r: Reporter): void {
   if (u.trim() === "") r.report("E0112", node, "The URI is empty.", { help: "give a local path, a glob or an object-store URI" });
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) && !/^(s3|gs|gcs|az|abfs|hf|file|https?):\/\//i.test(u)) {

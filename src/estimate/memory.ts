@@ -1,5 +1,5 @@
 // Memory per GPU (the most-loaded rank) of one training step. Every term cites its source; the
-// fixed overheads that formulas leave out are stated as such (REFERENCE.md, last section).
+// fixed overheads that formulas leave out are stated as such (docs/estimators.md, "Memory per GPU").
 import type { GpuSpec } from "./gpus.js";
 import { paramBreakdown, type ModelShape } from "./model.js";
 
@@ -72,7 +72,7 @@ export function modelStates(psi: number, zero: 0 | 1 | 2 | 3, dp: number, precis
 
 /**
  * Activation bytes saved per token per layer of a Llama block (FlashAttention/SDPA, no dropout,
- * SwiGLU), derived from the tensors autograd keeps (REFERENCE.md):
+ * SwiGLU), derived from the tensors autograd keeps (docs/estimators.md):
  *   h(12 + 4g/a) + 6F bytes with 16-bit activations (norm inputs, q/k/v, attention output,
  *   MLP input, w1/w3 outputs and their product);
  * selective recompute (recompute the elementwise ops, keep matmul outputs) drops the SiLU/product

@@ -1,4 +1,4 @@
-// LANGUAGE.md rules 7–10: parallelism divides the ranks evenly, memory per GPU fits with
+// docs/language.md, checks 7–10: parallelism divides the ranks evenly, memory per GPU fits with
 // headroom, GPU-hours fit the budget (jobs longer than max_walltime are split), fp8 only where the
 // GPU has it, each backend (Megatron-LM, the FSDP2 loop) only with layouts it can run. The numbers come from estimate/ (pure functions
 // with their sources); this file only decides what is an error and how to say it.

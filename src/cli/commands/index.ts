@@ -1,4 +1,4 @@
-// Every command, in the order `flowc --help` lists them (CLI.md's order).
+// Every command, in the order `flowc --help` lists them (the README's order).
 import type { Command } from "../command.js";
 import { cancel } from "./cancel.js";
 import { check } from "./check.js";
