@@ -58,12 +58,15 @@ function memoryChart(t: TrainIR, a: TrainAnalysis): string {
       name, color: c,
       value: name === "overheads" ? m.overheads.cudaContext + m.overheads.nccl + m.overheads.fragmentation : m[name],
     })),
+    // The components are not all held at once (gradients and activations peak at different times).
+    mark: { value: m.total, title: `estimated peak: ${gib(m.total)}` },
+    valueLabel: `peak ${gib(m.total)}`,
   }));
   const usable = per.length ? fitsMemory(per[0]!.memory, a.gpu).usableBytes : 0;
   const unit = a.gpu.name === "cpu" ? "rank" : "GPU";
   return figure(`Memory per ${unit} by stage — ${t.name}`,
     `${hbars(bars, gib, `bytes per ${unit}`, { value: usable, title: `usable on ${a.gpu.name}: ${gib(usable)}` })}${legend(MEMORY_PARTS.map(([name, c]) => ({ name, color: c })))}`,
-    `Estimated with tp ${t.parallel.tp} · pp ${t.parallel.pp} · dp ${t.parallel.dp} · cp ${t.parallel.cp}, ZeRO-${t.parallel.zero}, recompute ${t.parallel.recompute}, ${t.precision}.`);
+    `Each component as estimated; the black tick is the peak (gradients and activations are not held at once). Estimated with tp ${t.parallel.tp} · pp ${t.parallel.pp} · dp ${t.parallel.dp} · cp ${t.parallel.cp}, ZeRO-${t.parallel.zero}, recompute ${t.parallel.recompute}, ${t.precision}.`);
 }
 
 function gpuHoursChart(t: TrainIR): string {

@@ -73,6 +73,8 @@ export interface Bar {
   readonly parts: readonly { name: string; value: number; color: string }[];
   /** A marker drawn across the bar (a cap, a limit). */
   readonly mark?: { value: number; title: string };
+  /** The figure printed after the bar (default: the sum of its parts). */
+  readonly valueLabel?: string;
 }
 
 /** Horizontal (stacked) bars, one row per bar, a shared linear scale. */
@@ -95,7 +97,7 @@ export function hbars(bars: readonly Bar[], fmt: (v: number) => string, xLabel: 
       out.push(`<rect x="${sx(x0)}" y="${y}" width="${Math.max(0.5, sx(x0 + p.value) - sx(x0))}" height="18" fill="${p.color}"><title>${esc(`${b.label} · ${p.name}: ${fmt(p.value)}`)}</title></rect>`);
       x0 += p.value;
     }
-    out.push(`<text class="value" x="${sx(x0) + 4}" y="${y + 13}">${esc(fmt(x0))}</text>`);
+    out.push(`<text class="value" x="${sx(Math.max(x0, b.mark?.value ?? 0)) + 4}" y="${y + 13}">${esc(b.valueLabel ?? fmt(x0))}</text>`);
     if (b.mark) out.push(`<line class="mark" x1="${sx(b.mark.value)}" x2="${sx(b.mark.value)}" y1="${y - 3}" y2="${y + 21}"><title>${esc(b.mark.title)}</title></line>`);
   });
   if (limit) {
