@@ -13,7 +13,8 @@ from conftest import CORPUS, flowrt, read_jsonl, tiny_plan, write_plan
 from flowrt.curate.dedup import structure_key
 from flowrt.curate.ops import Nsfw, Perplexity, Review
 from flowrt.errors import FlowrtError
-from flowrt.model.llama import Llama, ModelConfig, window_mask
+from flowrt.model.attention import window_mask
+from flowrt.model.llama import Llama, ModelConfig
 from flowrt.plan_types import NsfwOp, PerplexityOp, ReviewOp
 
 PY_A = "def total(xs):\n    s = 0\n    for x in xs:\n        s += x * 2\n    return s\n"
@@ -106,13 +107,24 @@ def test_semantic_dedup_is_refused_before_any_work(tmp_path):
 
 
 def test_window_mask_limits_attention_to_the_last_window_positions():
-    m = window_mask(None, 5, 2, torch.device("cpu"))[0, 0]
+    m = window_mask(5, 2, torch.device("cpu"))
     assert m.tolist() == [[i - 2 < j <= i for j in range(5)] for i in range(5)]
-    seg = torch.tensor([[0, 0, 0, 1, 1]])
-    from flowrt.model.llama import document_mask
 
-    both = window_mask(document_mask(seg), 5, 2, torch.device("cpu"))[0, 0]
-    assert not both[3, 2] and both[4, 3] and not both[2, 0]
+
+def test_sliding_window_stays_within_each_document():
+    torch.manual_seed(0)
+    cfg = ModelConfig(layers=1, d_model=32, heads=4, kv_heads=2, ffn=64, vocab=50, seq_len=12, sliding_window=3)
+    model = Llama(cfg).eval()
+    tokens = torch.randint(0, 50, (1, 12))
+    seg = torch.tensor([[0] * 6 + [1] * 6])
+    changed = tokens.clone()
+    changed[0, 5] = (tokens[0, 5] + 1) % 50
+    with torch.no_grad():
+        a, b = model(tokens, seg), model(changed, seg)
+    # Token 5 is the last of document 0: the next document never sees it, window or not.
+    assert torch.allclose(a[0, 6:], b[0, 6:])
+    # Within document 0 the changed position itself changes.
+    assert not torch.allclose(a[0, 5], b[0, 5])
 
 
 def test_sliding_window_layers_see_only_the_window_and_full_layers_see_everything():
