@@ -203,9 +203,6 @@ def cmd_inputs(args: argparse.Namespace) -> int:
     return 0
 
 
-OPS = ("language", "quality", "pii", "filter", "dedup")
-
-
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("FLOWRT_LOG", "INFO"), format="%(asctime)s flowrt %(levelname)s %(message)s", stream=sys.stderr)
     p = argparse.ArgumentParser(prog="python -m flowrt", description="The flowc runtime: run a plan's step, say what is done, or run one curation op.")
@@ -226,15 +223,24 @@ def main(argv: list[str] | None = None) -> int:
     plan_args(st)
     i = sub.add_parser("inputs", help="list (as JSON) the plan's inputs this machine cannot read: source and evalset URIs, tokenizer files")
     plan_args(i, run_dir=False)
-    sub.add_parser("op", help="op NAME [--option value …] IN OUT: one curation operation on a JSONL/Parquet file")
+    sub.add_parser("op", help="op NAME [--option value …] IN OUT: one curation operation on a JSONL/Parquet file (op --help lists the ops)")
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["op"]:
         # op NAME [--option value …] IN OUT: the options are the op's in the plan schema.
-        if len(argv) < 4 or argv[1].startswith("-"):
-            print("usage: python -m flowrt op NAME [--option value …] IN OUT", file=sys.stderr)
-            return 2
-        if argv[1] not in OPS:
+        from .op_help import OPS, USAGE, op_help, ops_help
+
+        wants_help = any(a in ("-h", "--help") for a in argv[1:])
+        if wants_help and (len(argv) < 2 or argv[1].startswith("-")):
+            sys.stdout.write(ops_help())
+            return 0
+        if len(argv) >= 2 and not argv[1].startswith("-") and argv[1] not in OPS:
             print(f"flowrt: error: unknown op {argv[1]!r}\nhelp: ops are {', '.join(OPS)}", file=sys.stderr)
+            return 2
+        if wants_help:
+            sys.stdout.write(op_help(argv[1]))
+            return 0
+        if len(argv) < 4 or argv[1].startswith("-"):
+            print(f"{USAGE}\nhelp: ops are {', '.join(OPS)}; `python -m flowrt op --help` lists each with its options", file=sys.stderr)
             return 2
         args = argparse.Namespace(cmd="op", name=argv[1], input=argv[-2], output=argv[-1])
         extra = argv[2:-2]
