@@ -22,7 +22,15 @@ from ..plan_schedule import schedule_of
 from ..plan_types import FsdpLayout, Plan, Train
 from ..schedule import lr_at, stage_at
 from . import checkpoint as ckpt
-from .parallel import Dist, apply_fsdp, apply_tensor_parallel, build_mesh, check_precision, set_checkpointing
+from .parallel import (
+    Dist,
+    apply_fsdp,
+    apply_tensor_parallel,
+    build_mesh,
+    check_precision,
+    set_checkpointing,
+)
+from .phases import PhaseTimer
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,6 +135,9 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
     current_stage = None
     losses: list[float] = []
     t_last = time.perf_counter()
+    # Wall seconds per phase of each step (data, forward, backward, optimizer, checkpoint, evals):
+    # in metrics.jsonl beside the step's time, so a slow run says where its time goes.
+    timer = PhaseTimer()
     autocast = torch.autocast(d.device.type, dtype=torch.bfloat16, enabled=t.precision in ("bf16", "fp8") and d.device.type == "cuda")
     while step < last_step:
         st = stage_at(sched, step)
@@ -161,18 +172,21 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
                 total += torch.stack([l.detach().float() for l in step_losses]).mean()
             dist.all_reduce(total, group=mesh["pp"].get_group())
         for micro in range(st.grad_accum if par.pp == 1 else 0):
-            tokens, segments = data[st.name].micro_batch(step, micro, dp_rank, par.dp)
-            tokens, segments = tokens.to(d.device), segments.to(d.device)
+            with timer("data"):
+                tokens, segments = data[st.name].micro_batch(step, micro, dp_rank, par.dp)
+                tokens, segments = tokens.to(d.device), segments.to(d.device)
             model.set_requires_gradient_sync(micro == st.grad_accum - 1)
-            with autocast:
+            with timer("forward"), autocast:
                 logits = model(tokens, segments)
                 loss = loss_fn(logits, tokens, segments) / st.grad_accum
-            loss.backward()
+            with timer("backward"):
+                loss.backward()
             total += loss.detach()
-        grad_norm = clip_grad_norm(list(model.parameters()), opt_ir.clip, mesh["pp"].get_group() if par.pp > 1 else None)
-        opt.step()
-        opt.zero_grad(set_to_none=True)
-        dist.all_reduce(total, op=dist.ReduceOp.AVG) if d.world > 1 and d.device.type == "cuda" else _avg_gloo(total, d)
+        with timer("optimizer"):
+            grad_norm = clip_grad_norm(list(model.parameters()), opt_ir.clip, mesh["pp"].get_group() if par.pp > 1 else None)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            dist.all_reduce(total, op=dist.ReduceOp.AVG) if d.world > 1 and d.device.type == "cuda" else _avg_gloo(total, d)
         step += 1
         loss_v = float(total)
         if not math.isfinite(loss_v):
@@ -180,24 +194,31 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
         losses.append(loss_v)
         now = time.perf_counter()
         tokens_step = st.sequences_per_step * st.seq_len
-        tps = tokens_step / max(1e-9, now - t_last)
+        step_s = now - t_last
+        tps = tokens_step / max(1e-9, step_s)
         t_last = now
         if d.is_main:
+            # The step's phases; checkpoint and evals are those of the step before (they follow its record).
             rec = {"step": step - 1, "stage": st.name, "loss": loss_v, "lr": lr, "grad_norm": grad_norm,
-                   "tokens_per_s": tps, "memory_bytes": _memory(d)}
+                   "tokens_per_s": tps, "memory_bytes": _memory(d), "time": time.time(), "step_s": step_s,
+                   "phase_s": timer.take()}
             # MFU against the plan's peak for this GPU and precision, with the plan's FLOPs per token.
             rec["mfu"] = tps * ir_stage.flops_per_token / (t.peak_flops_per_gpu * d.world)
             with metrics_path.open("a") as f:
                 f.write(json.dumps(rec) + "\n")
             print(f"[{t.name}] step {step - 1}/{last_step} stage {st.name} loss {loss_v:.4f} lr {lr:.3e} {tps:,.0f} tok/s", flush=True)
         if evals is not None:
-            run_periodic_evals(evals, step, model, mcfg, autocast, d, evals_path, log)
+            with timer("evals"):
+                run_periodic_evals(evals, step, model, mcfg, autocast, d, evals_path, log)
         at_end = step == last_step
         if at_end or step % t.checkpoint_every == 0 or stop["signal"]:
-            ckpt.save(ckpt_dir, step, model, opt, d)
+            with timer("checkpoint"):
+                ckpt.save(ckpt_dir, step, model, opt, d)
         if stop["signal"] and not at_end:
             log.info("%s: checkpointed at step %d; exiting for requeue", stop["signal"], step)
             return {"stopped": stop["signal"], "step": step, "losses": losses}
+    if d.is_main:
+        log.info("seconds by phase (rank 0): %s", timer.summary())
     if step >= t.total_steps:
         ckpt.export_full(model, out / "final", d, part=pp_rank if par.pp > 1 else None, parts=par.pp, first_of_part=dp_rank == 0)
     return {"step": step, "losses": losses, "params": n_params}
