@@ -145,7 +145,7 @@ export async function runLocal(plan: PlanIR, o: LocalRunOptions): Promise<{ outc
       mkdirSync(dirname(logFile), { recursive: true });
       const sub = execa(cmd, args, {
         reject: false, all: true, cwd: out,
-        env: { PYTHONUNBUFFERED: "1", FLOWRT_RUN_DIR: out, OMP_NUM_THREADS: String(threadsPerProcess(step)) },
+        env: { PYTHONUNBUFFERED: "1", FLOWRT_RUN_DIR: out, OMP_NUM_THREADS: String(step.resources.cpus_per_task) },
         stdout: ["pipe", { file: logFile, append: true }],
         stderr: ["pipe", { file: logFile, append: true }],
       });
@@ -172,17 +172,6 @@ export async function runLocal(plan: PlanIR, o: LocalRunOptions): Promise<{ outc
     outcomes.push({ id: step.id, status: code === 0 ? "done" : "failed", seconds, exitCode: code, logFile });
   }
   return { outcomes };
-}
-
-/**
- * Threads for each process of a step: a step under torchrun has one process per rank, each with
- * the plan's cpus per task; any other step is one process and gets the cpus of all the ranks its
- * resources name (an eval planned beside a 2-rank run still runs as one process here).
- */
-export function threadsPerProcess(step: StepIR): number {
-  const r = step.resources;
-  const torchrun = step.kind === "train" && r.ranks_per_node * r.nodes > 1;
-  return torchrun ? r.cpus_per_task : r.cpus_per_task * r.ranks_per_node;
 }
 
 /** The steps of the run with their states, told to the display at each change. */

@@ -22,6 +22,7 @@ from ..plan_schedule import schedule_of
 from ..plan_types import FsdpLayout, Plan, Train
 from ..schedule import lr_at, stage_at
 from . import checkpoint as ckpt
+from .cpu_precision import warn_if_emulated
 from .parallel import (
     Dist,
     apply_fsdp,
@@ -75,6 +76,8 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
           init: Path | None = None, evals: PeriodicEvals | None = None) -> dict[str, Any]:
     par, opt_ir = t.parallel, t.optimizer
     check_precision(t.precision, d.device)
+    if d.is_main:
+        warn_if_emulated(t.precision, d.device, log)
     mcfg = ModelConfig.from_plan(t.model)
     sched = schedule_of(t, par.dp)
     if evals is not None and par.pp > 1:
