@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "runtime-py"))
-from flowrt.model.llama import Llama, ModelConfig, loss_fn  # noqa: E402
+from flowrt.model.llama import Llama, ModelConfig, loss_fn
 
 PRESETS = {
     "tiny": (ModelConfig(layers=2, d_model=64, heads=4, kv_heads=2, ffn=256, vocab=4096, seq_len=128), 64),
@@ -60,6 +60,19 @@ def bench(cfg: ModelConfig, batch: int, device: str, precision: str, steps: int,
     return batch * cfg.seq_len * steps / (time.perf_counter() - t0)
 
 
+def cpu_model() -> str:
+    """The CPU's model name (lscpu's "Model name"), for the figures' label."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or "unknown CPU"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -70,14 +83,27 @@ def main() -> None:
     cfg, batch = PRESETS[a.preset]
     n = sum(p.numel() for p in Llama(cfg).parameters())
     precisions = [a.precision] if a.precision else (["fp32", "bf16"] if a.device == "cpu" else ["bf16"])
-    print(f"model {a.preset}: {n:,} parameters, seq_len {cfg.seq_len}, batch {batch}, device {a.device} "
-          f"({torch.cuda.get_device_name() if a.device == 'cuda' else f'{torch.get_num_threads()} threads'})")
+    if a.device == "cpu":
+        from flowrt.train.cpu_precision import native_bf16
+
+        where = f"{cpu_model()}, {torch.get_num_threads()} threads, native bf16: {'yes' if native_bf16() else 'no (emulated)'}"
+    else:
+        where = torch.cuda.get_device_name()
+    print(f"model {a.preset}: {n:,} parameters, seq_len {cfg.seq_len}, batch {batch}, device {a.device} ({where})")
+    rows = {}
     for prec in precisions:
         tps = bench(cfg, batch, a.device, prec, a.steps, loop=True)
         base = bench(cfg, batch, a.device, prec, a.steps, loop=False)
         peak = PEAK.get(f"{a.device}-{prec}" if a.device == "cuda" else "cpu", 0)
         mfu = tps * flops_per_token(cfg, cfg.seq_len, n) / peak if peak else float("nan")
-        print(f"  {prec:5}: {tps:12,.0f} tokens/s (document masks, clipping)   baseline plain causal step {base:12,.0f} tokens/s   MFU {mfu:.1%}")
+        rows[prec] = (tps, base, mfu)
+    # The precisions side by side, and their ratio: on a CPU without native bf16 the second column is
+    # several times slower (emulated), which is why examples/tiny.flow trains in fp32.
+    print(f"  {'tokens/s':<44}" + "".join(f"{p:>12}" for p in rows) + ("   bf16/fp32" if {"fp32", "bf16"} <= set(rows) else ""))
+    for i, label in enumerate(["training step (document masks, clipping)", "baseline: plain causal step"]):
+        ratio = f"   {rows['bf16'][i] / rows['fp32'][i]:9.2f}x" if {"fp32", "bf16"} <= set(rows) else ""
+        print(f"  {label:<44}" + "".join(f"{r[i]:12,.0f}" for r in rows.values()) + ratio)
+    print(f"  {'MFU':<44}" + "".join(f"{r[2]:12.1%}" for r in rows.values()))
 
 
 if __name__ == "__main__":
