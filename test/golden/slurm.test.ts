@@ -142,7 +142,7 @@ describe("golden Slurm scripts", () => {
     expect(j0).toContain("--container-mounts=/scratch:/scratch,/datasets:/datasets:ro");
     expect(j0).toContain("module load cuda/12.4");
     expect(j0).toContain("export HF_HOME='/scratch/me/hf cache'");
-    expect(j0).toContain('export FLOWRT_INPUT_ROOT="${FLOWRT_INPUT_ROOT:-/datasets/flowc}"');
+    expect(j0).toContain('if [ -z "${FLOWRT_INPUT_ROOT:-}" ]; then FLOWRT_INPUT_ROOT=/datasets/flowc; fi');
     // CPU steps ask for what they read, not the 48 h limit.
     expect(script(files, "curate.tok_all.owm")).not.toMatch(/^#SBATCH --time=2-00:00:00$/m);
   });
