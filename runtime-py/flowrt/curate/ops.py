@@ -20,6 +20,7 @@ from typing import Any, Callable, ClassVar
 
 from ..errors import FlowrtError
 from ..plan_types import FilterOp, LanguageOp, PiiOp, QualityOp
+from .textview import substitute
 
 Doc = dict[str, Any]
 
@@ -190,7 +191,10 @@ def c4_reason(text: str) -> str | None:
     return None
 
 
-EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
+# Matched in the normalized view of flowrt.curate.textview (full-width forms, zero-width characters
+# and accents read as plain ones); \w and \d are Unicode's, so internationalised addresses
+# (josé@exämple.com, 用户@例子.中国, a punycode xn-- top-level domain) match too.
+EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.(?:[^\W\d_]{2,}|xn--[\w-]+)(?![\w-])")
 PHONE = re.compile(r"(?<![\w+])(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?![\w-])")
 IPV4 = re.compile(r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b")
 IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\w:])|(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:?){1,6}(?![\w:])")
@@ -212,7 +216,7 @@ class Pii(Op):
         for kind_, label, pat in (("email", "email", EMAIL), ("ip", "ipv6", IPV6), ("ip", "ipv4", IPV4), ("phone", "phone", PHONE)):
             if kind_ not in self.spec.redact:
                 continue
-            text, n = pat.subn(self.spec.replacement or PLACEHOLDER[kind_], text)
+            text, n = substitute(pat, self.spec.replacement or PLACEHOLDER[kind_], text)
             if n:
                 self.counters[f"redacted:{label}"] += n
         if text != doc["text"]:

@@ -19,9 +19,10 @@ from ..curate.dedup import MinHasher, exact_key, lsh_duplicates, simhash, simhas
 from ..curate.ops import Result, make_op
 from ..data.layout import LAYOUT, packed_name
 from ..data.pack import best_fit_decreasing, materialize, pieces
-from ..data.shards import encode_flat, read_documents, verify_manifest, write_flat_shard, write_manifest
-from ..docs import Doc, read_docs, write_jsonl
+from ..data.shards import encode_flat, load_text_tokenizer, read_documents, verify_manifest, write_flat_shard, write_manifest
+from ..docs import Doc, read_docs, read_json_lines, write_jsonl
 from ..errors import FlowrtError
+from ..ids import id_key
 from ..markers import shard_name
 from ..plan import find_step, train_of
 from ..plan_schedule import schedule_of
@@ -70,10 +71,8 @@ def run_ops(ops: list[Any], doc: Doc, kind: str) -> Result:
 
 
 def _read_items(path: Path):
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
+    for _, item in read_json_lines(path):
+        yield item
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -155,7 +154,7 @@ def curate_step(ctx: StepContext) -> dict[str, Any]:
 
 
 def _write_signatures(path: Path, docs: list[dict], spec: DedupOp) -> None:
-    ids = np.array([str(d["id"]) for d in docs], dtype=object)
+    ids = np.array([id_key(d["id"]) for d in docs], dtype=object)
     tmp = path.with_name(f".{path.name}.tmp.npz")
     if isinstance(spec, ExactDedupOp):
         np.savez(tmp, ids=ids, keys=np.array([exact_key(d["text"]) for d in docs], dtype=object), allow_pickle=True)
@@ -168,6 +167,19 @@ def _write_signatures(path: Path, docs: list[dict], spec: DedupOp) -> None:
 
 
 # ---- dedup (global merge) ---------------------------------------------------------------------------
+
+def _refuse_shared_ids(ids: list[str]) -> None:
+    """The tokenize steps drop documents by `SOURCE/ID`: two documents of one source with one id
+    would both go when one is a duplicate, so a shared id is refused (the data's error, exit 1)."""
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            src, _, doc_id = i.partition("/")
+            raise FlowrtError(f"two documents of source {src} have the id {doc_id}: dedup tells documents apart by id",
+                              "give every document of a source its own `id` (a document without one is FILE_NAME:LINE, which two files of one name share)",
+                              exit_code=1)
+        seen.add(i)
+
 
 def dedup_step(ctx: StepContext) -> dict[str, Any]:
     spec = ctx.step.params.dedup
@@ -189,6 +201,7 @@ def dedup_step(ctx: StepContext) -> dict[str, Any]:
                 keys.extend(z["keys"].tolist())
             else:
                 hashes.extend(int(h) for h in z["hashes"])
+    _refuse_shared_ids(ids)
     if isinstance(spec, MinhashDedupOp):
         sigs = np.concatenate(parts) if parts else np.zeros((0, spec.permutations), np.uint32)
         drop, clusters, counters = lsh_duplicates(ids, sigs, spec.bands, spec.threshold)
@@ -220,8 +233,6 @@ def dedup_step(ctx: StepContext) -> dict[str, Any]:
 def tokenize_step(ctx: StepContext) -> dict[str, Any]:
     """Shard `ctx.shard`: the curate step's shard of the same number, minus the dedup drops, through
     the ops after dedup, tokenized into token shard files and a manifest of its own."""
-    from tokenizers import Tokenizer
-
     p, reads = ctx.step.params, ctx.step.reads
     name = shard_name(ctx.shard)
     docs_file = ctx.dir_of(reads.documents) / f"{name}.jsonl"
@@ -232,7 +243,7 @@ def tokenize_step(ctx: StepContext) -> dict[str, Any]:
         prefix = f"{p.source}/"
         drop = {i[len(prefix):] for i in json.loads((ctx.dir_of(reads.dedup) / "drop.json").read_text()) if i.startswith(prefix)}
     ops = doc_ops(p.ops, ctx)
-    tok = Tokenizer.from_file(str(ctx.dir_of(reads.tokenizer) / "tokenizer.json"))
+    tok = load_text_tokenizer(ctx.dir_of(reads.tokenizer) / "tokenizer.json")
     eos = tok.token_to_id(EOS)
     vocab = ctx.plan.tokenizers[ctx.plan.curations[p.curation].tokenizer].vocab
     kind = ctx.plan.raw_sources[p.source].kind
@@ -240,7 +251,7 @@ def tokenize_step(ctx: StepContext) -> dict[str, Any]:
     texts: list[str] = []
     for doc in read_docs(docs_file):
         counters["docs_in"] += 1
-        if str(doc["id"]) in drop:
+        if id_key(doc["id"]) in drop:
             counters["dropped:dedup"] += 1
             continue
         r = run_ops(ops, doc, kind)

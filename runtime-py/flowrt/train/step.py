@@ -34,11 +34,10 @@ def init_weights(ctx: StepContext) -> Path | None:
 def periodic_evals(ctx: StepContext) -> PeriodicEvals | None:
     if not ctx.step.params.evals:
         return None
-    from tokenizers import Tokenizer
-
+    from ..data.shards import load_text_tokenizer
     from ..eval.metrics import load_evalset
 
-    tok = Tokenizer.from_file(str(ctx.dir_of(ctx.step.reads.tokenizer) / "tokenizer.json"))
+    tok = load_text_tokenizer(ctx.dir_of(ctx.step.reads.tokenizer) / "tokenizer.json")
     evals = []
     for pe in ctx.step.params.evals:
         ev = eval_of(ctx.plan, pe.eval)
