@@ -34,7 +34,7 @@ function profile(name: string): ClusterProfile {
 
 const cases: { name: string; file: string; profile?: string }[] = [
   { name: "tiny", file: "examples/tiny.flow" },
-  { name: "tiny-venv", file: "examples/tiny.flow", profile: "laptop" },
+  { name: "tiny-laptop", file: "examples/tiny.flow", profile: "laptop" },
   { name: "smollm2-1.7b", file: "examples/smollm2-1.7b.flow", profile: "big" },
 ];
 
@@ -110,8 +110,8 @@ describe("golden Slurm scripts", () => {
     expect(submit).toMatch(/submit release\.toy_v1 .*\n.*\n.*--dependency=afterok:"\$job_9":"\$job_0":"\$job_10"/);
   });
 
-  it("tiny-venv: the profile's venv is activated; the .flow cluster block's partition stays when the profile has none", () => {
-    const { files } = emitted.get("tiny-venv")!;
+  it("tiny-laptop: the profile's venv is activated; the .flow cluster block's partition stays when the profile has none", () => {
+    const { files } = emitted.get("tiny-laptop")!;
     const s = script(files, "mix.pretrain");
     expect(s).toContain('. "$HOME"/envs/flowrt/bin/activate');
     expect(s).toMatch(/^#SBATCH --partition=debug$/m);
