@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,8 +121,11 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
     def on_signal(signum, _frame):
         stop["signal"] = signal.Signals(signum).name
 
-    for name in (plan.protocol.stop_signal, plan.protocol.preempt_signal):
-        signal.signal(signal.Signals[f"SIG{name}"], on_signal)
+    # Only the main thread may install handlers: Ray Train runs this loop in a worker thread, and
+    # Ray stops (and restarts) its workers itself.
+    if threading.current_thread() is threading.main_thread():
+        for name in (plan.protocol.stop_signal, plan.protocol.preempt_signal):
+            signal.signal(signal.Signals[f"SIG{name}"], on_signal)
 
     data: dict[str, StageData] = {}
     current_stage = None
