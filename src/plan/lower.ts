@@ -11,7 +11,7 @@ import * as R from "../units/rational.js";
 import { lrScheduleIR } from "./lrIR.js";
 import { fingerprinted, trainLineage, type StepDraft } from "./fingerprint.js";
 import {
-  CurateOpIR, DEFAULT_DEDUP_METHOD, PLAN_IR_VERSION, PlanIR, PREEMPT_SIGNAL, REQUEUE_EXIT_CODE, STOP_SIGNAL,
+  CurateOpIR, DEFAULT_DEDUP_METHOD, PLAN_IR_VERSION, PlanIR, PREEMPT_SIGNAL, REQUEUE_EXIT_CODE, STOP_FILE_ENV, STOP_MARKER, STOP_SIGNAL,
   type CurateOpIR as CurateOp, type DocOpIR, type DedupOpIR, type LayoutIR, type PlanInput,
 } from "./ir.js";
 
@@ -88,7 +88,7 @@ function lowerWith(checked: CheckedProgram, cluster: ClusterT, entryPath: string
     flowc_version: FLOWC_VERSION,
     source_file: source.file,
     source_hash: source.hash,
-    protocol: { requeue_exit_code: REQUEUE_EXIT_CODE, stop_signal: STOP_SIGNAL, preempt_signal: PREEMPT_SIGNAL },
+    protocol: { requeue_exit_code: REQUEUE_EXIT_CODE, stop_signal: STOP_SIGNAL, preempt_signal: PREEMPT_SIGNAL, stop_file_env: STOP_FILE_ENV, stop_marker: STOP_MARKER },
     cluster: clusterIR(cluster),
     raw_sources: Object.fromEntries([...d.sources.values()].map((s) => [s.name, {
       uri: s.uri, format: s.format, declared_tokens: Number(s.tokens), kind: s.kind, ...(s.upsample && s.upsample > 1 ? { upsample: s.upsample } : {}),

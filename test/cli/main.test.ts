@@ -79,7 +79,6 @@ describe("flowc", () => {
   });
 
   test.each([
-    [["compile", "a.flow", "--target", "slurm", "--out", "build"], "the Slurm/Ray emitters are not built"],
     [["submit", "build", "--dry-run"], "the Slurm submission client is not built"],
     [["status", "build"], "the Slurm submission client is not built"],
     [["logs", "build", "curate.clean"], "the Slurm submission client is not built"],
