@@ -84,8 +84,9 @@ def train_worker(config: dict) -> None:
 @ray.remote(num_cpus=0, max_retries=0)
 def train_segment(ctx: dict, step_id: str, scaling: ScalingConfig, max_failures: int, *needs: str) -> str:
     """A training segment: a Ray Train TorchTrainer whose workers run flowrt's training loop.
-    Ray's storage_path holds Ray Train's own run state only; the checkpoints are flowrt's."""
-    storage = Path(ctx["run_dir"]) / "ray" / "train"
+    Ray's storage_path (logs/ray-train, kept by recompiles) holds Ray Train's own run state only;
+    the checkpoints are flowrt's."""
+    storage = Path(ctx["run_dir"]) / "logs" / "ray-train"
     trainer = TorchTrainer(
         train_worker,
         train_loop_config={"ctx": ctx, "step": step_id},
