@@ -1,0 +1,101 @@
+// A local Ray for `flowc run --target ray` and the tests: `ray start --head --block` as a child
+// process (execa), on ports chosen here so that several clusters on one machine do not collide,
+// with its own temp dir. `--block` makes Ray's own processes end with it (its reaper kills them
+// even when the head is killed), so stopping it is killing our child by its pid, never `ray stop`
+// (which stops every Ray on the machine).
+import { execa, type ResultPromise } from "execa";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+export interface LocalRay {
+  /** The GCS address workers and drivers join (`ray.init(address=…)`). */
+  readonly address: string;
+  /** The dashboard (Ray Jobs API), when started with one. */
+  readonly dashboardUrl?: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+export interface StartRayOptions {
+  /** The Python whose environment has Ray (and flowrt). */
+  readonly python: string;
+  readonly numCpus?: number;
+  /** Start the dashboard (needed by Ray Jobs submission); default false. */
+  readonly dashboard?: boolean;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** How long to wait for the head to come up (ms); default 180 s (a loaded machine is slow). */
+  readonly timeoutMs?: number;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The `ray` command beside the Python (a venv's bin/), else Ray's CLI module through that Python. */
+export function rayCommand(python: string): [string, string[]] {
+  const bin = join(dirname(python), "ray");
+  return existsSync(bin) ? [bin, []] : [python, ["-m", "ray.scripts.scripts"]];
+}
+
+export async function startLocalRay(o: StartRayOptions): Promise<LocalRay | { error: string }> {
+  const [gcs, client, agent, dash] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  // A short path: Ray's unix sockets live under it (108 bytes at most).
+  const temp = mkdtempSync(join(tmpdir(), "flowc-ray-"));
+  const [cmd, pre] = rayCommand(o.python);
+  const args = [...pre, "start", "--head", "--block", "--disable-usage-stats", `--port=${gcs}`, "--node-ip-address=127.0.0.1",
+    `--ray-client-server-port=${client}`, `--dashboard-agent-listen-port=${agent}`, `--temp-dir=${temp}`,
+    ...(o.numCpus !== undefined ? [`--num-cpus=${o.numCpus}`] : []),
+    ...(o.dashboard ? ["--include-dashboard=true", "--dashboard-host=127.0.0.1", `--dashboard-port=${dash}`] : ["--include-dashboard=false"])];
+  let child: ResultPromise;
+  try {
+    child = execa(cmd, args, { reject: false, all: true, env: { ...o.env, RAY_USAGE_STATS_ENABLED: "0" }, extendEnv: true });
+  } catch (e) {
+    rmSync(temp, { recursive: true, force: true });
+    return { error: `cannot start Ray (${cmd}): ${(e as Error).message}` };
+  }
+  let output = "";
+  const ready = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), o.timeoutMs ?? 180_000);
+    child.all?.on("data", (b: Buffer) => {
+      output += b.toString();
+      if (output.includes("Ray runtime started")) {
+        clearTimeout(timer);
+        resolve(true);
+      }
+    });
+    void child.then(() => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.pid !== undefined) {
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      await child;
+      clearTimeout(killer);
+    }
+    rmSync(temp, { recursive: true, force: true });
+  };
+  if (!ready) {
+    await stop();
+    const tail = output.trim().split("\n").slice(-8).join("\n");
+    return { error: `\`ray start --head\` did not come up${tail ? `:\n${tail}` : ""}` };
+  }
+  return {
+    address: `127.0.0.1:${gcs}`,
+    ...(o.dashboard ? { dashboardUrl: `http://127.0.0.1:${dash}` } : {}),
+    pid: child.pid!,
+    stop,
+  };
+}
