@@ -3,7 +3,9 @@ import { openTransport } from "../../exec/connect.js";
 import { SlurmClient } from "../../exec/slurm.js";
 import { isTerminal, submittedId } from "../../exec/slurmParse.js";
 import { submissionNames } from "../../exec/statusView.js";
+import { isRayDir } from "../../exec/rayJobs.js";
 import { defineCommand } from "../command.js";
+import { rayCancel } from "../rayJobsCommands.js";
 import { EXIT } from "../context.js";
 import { CONNECTION_FLAGS, reportingExecErrors, submitted } from "../submission.js";
 
@@ -17,6 +19,7 @@ export const cancel = defineCommand({
   flags: { ...CONNECTION_FLAGS },
   examples: ["flowc cancel build/tiny"],
   async run({ flags, positionals }, ctx) {
+    if (isRayDir(positionals[0]!, ctx.cwd)) return rayCancel(ctx, positionals[0]!);
     return reportingExecErrors(ctx, async () => {
       const sub = submitted(positionals[0]!, flags, ctx.cwd);
       const transport = await openTransport(sub.where.connect);

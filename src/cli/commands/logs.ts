@@ -2,7 +2,9 @@
 import { openTransport } from "../../exec/connect.js";
 import { SlurmClient } from "../../exec/slurm.js";
 import { stepLogs } from "../../exec/stepLogs.js";
+import { isRayDir } from "../../exec/rayJobs.js";
 import { defineCommand } from "../command.js";
+import { rayLogs } from "../rayJobsCommands.js";
 import { EXIT } from "../context.js";
 import { CONNECTION_FLAGS, reportingExecErrors, submitted } from "../submission.js";
 
@@ -23,6 +25,7 @@ export const logs = defineCommand({
   },
   examples: ["flowc logs build/tiny train.pretrain -f", "flowc logs build/tiny curate.clean.web --task 3"],
   async run({ flags, positionals }, ctx) {
+    if (isRayDir(positionals[0]!, ctx.cwd)) return rayLogs(ctx, positionals[0]!, positionals[1]!);
     return reportingExecErrors(ctx, async () => {
       const sub = submitted(positionals[0]!, flags, ctx.cwd);
       const transport = await openTransport(sub.where.connect);

@@ -5,7 +5,9 @@ import { openTransport } from "../../exec/connect.js";
 import { renderTable } from "../../exec/progress.js";
 import { SlurmClient } from "../../exec/slurm.js";
 import { statusView, type StatusView } from "../../exec/statusView.js";
+import { isRayDir } from "../../exec/rayJobs.js";
 import { defineCommand } from "../command.js";
+import { rayStatus } from "../rayJobsCommands.js";
 import { EXIT } from "../context.js";
 import { CONNECTION_FLAGS, reportingExecErrors, submitted } from "../submission.js";
 
@@ -40,6 +42,7 @@ export const status = defineCommand({
   },
   examples: ["flowc status build/tiny", "flowc status build/tiny --watch"],
   async run({ flags, positionals }, ctx) {
+    if (isRayDir(positionals[0]!, ctx.cwd)) return rayStatus(ctx, positionals[0]!, flags.json === true);
     return reportingExecErrors(ctx, async () => {
       const sub = submitted(positionals[0]!, flags, ctx.cwd);
       const transport = await openTransport(sub.where.connect);
