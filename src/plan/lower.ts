@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { basename, dirname, relative, resolve, sep } from "node:path";
 import type { CheckedProgram, TrainAnalysis } from "../check/analysis.js";
-import type { Diagnostic, Result } from "../diagnostics/diagnostic.js";
+import { diagnostic, type Diagnostic, type Result } from "../diagnostics/diagnostic.js";
 import { span } from "../source/span.js";
 import { checkpointEstimate, effectivePeak, flopsPerToken, ranksPerNode, runtimeLayout } from "../estimate/index.js";
 import type { ClusterT, CurateOpT, CurateT, GateT } from "../check/typed.js";
@@ -45,11 +45,9 @@ export function lowerProgram({ checked, entryPath, texts }: LowerInput): Result<
 }
 
 function noCluster(entryPath: string): Diagnostic {
-  return {
-    code: "E0400", severity: "error", message: "The program declares no `cluster`, so there is nothing to plan its steps on.",
-    primary: { span: span(entryPath, 0, 0) }, secondary: [], notes: [],
+  return diagnostic("E0400", span(entryPath, 0, 0), "The program declares no `cluster`, so there is nothing to plan its steps on.", {
     help: "declare a `cluster NAME { … }` (or import the file that does); a file of shared declarations is checked with `flowc check`",
-  };
+  });
 }
 
 /**

@@ -1,11 +1,8 @@
 // Codes E0001–E0099 (and W0001–W0099): lexing, parsing, literals and units, loading files and imports.
 // Owned by the front end (syntax/, source/, units/).
-import type { CodeInfo } from "./types.js";
+import { entry as e } from "./types.js";
 
-const e = (code: string, title: string, explain: string, wrong: string, right: string): CodeInfo =>
-  ({ code, severity: code.startsWith("W") ? "warning" : "error", title, explain, wrong, right });
-
-export const SYNTAX_CODES: readonly CodeInfo[] = [
+export const SYNTAX_CODES = [
   e("E0001", "Syntax error",
     "The parser expected something else at this point. A file is a list of `import \"path.flow\"` lines and declarations `KIND NAME { … }`; a body holds `key = value` attributes, nested blocks and (in gate/assert blocks) comparisons, separated by newlines or commas. The parser recovers and reports every syntax error of the file in one run.",
     `model toy {\n  layers 2\n}`,
@@ -58,4 +55,4 @@ export const SYNTAX_CODES: readonly CodeInfo[] = [
     "A `.flow` file is refused when it is larger than the loader's limit (`MAX_SOURCE_BYTES`, 8 MiB), before it is read. Real programs are a few KiB; a file this large is nearly always a data file or generated text named by mistake. Split generated declarations into several files that a small entry file imports.",
     `import "generated/all-sources.flow"   // 12 MiB`,
     `import "generated/sources-web.flow"\nimport "generated/sources-code.flow"`),
-];
+] as const;
