@@ -3,6 +3,11 @@
 // with its own temp dir. `--block` makes Ray's own processes end with it (its reaper kills them
 // even when the head is killed), so stopping it is killing our child by its pid, never `ray stop`
 // (which stops every Ray on the machine).
+//
+// Token authentication: Ray turns it on for a new cluster when a token file exists (~/.ray/auth_token,
+// which any earlier local `ray.init()` writes), and a driver then needs the same mode. A cluster
+// started here is this user's, on this machine, for one run: it is started without it, and its
+// drivers and clients get LOCAL_RAY_ENV. A cluster joined with --address keeps the user's settings.
 import { execa, type ResultPromise } from "execa";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -25,9 +30,14 @@ export interface StartRayOptions {
   /** Start the dashboard (needed by Ray Jobs submission); default false. */
   readonly dashboard?: boolean;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The object store's size (default 512 MiB). */
+  readonly objectStoreBytes?: number;
   /** How long to wait for the head to come up (ms); default 180 s (a loaded machine is slow). */
   readonly timeoutMs?: number;
 }
+
+/** What a driver or client of a cluster started here needs in its environment. */
+export const LOCAL_RAY_ENV: Readonly<Record<string, string>> = { RAY_AUTH_MODE: "disabled", RAY_USAGE_STATS_ENABLED: "0" };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,13 +62,15 @@ export async function startLocalRay(o: StartRayOptions): Promise<LocalRay | { er
   // A short path: Ray's unix sockets live under it (108 bytes at most).
   const temp = mkdtempSync(join(tmpdir(), "flowc-ray-"));
   const [cmd, pre] = rayCommand(o.python);
-  const args = [...pre, "start", "--head", "--block", "--disable-usage-stats", `--port=${gcs}`, "--node-ip-address=127.0.0.1",
+  const args = [...pre, "start", "--head", "--block", "--disable-usage-stats", `--port=${gcs}`,
     `--ray-client-server-port=${client}`, `--dashboard-agent-listen-port=${agent}`, `--temp-dir=${temp}`,
     ...(o.numCpus !== undefined ? [`--num-cpus=${o.numCpus}`] : []),
+    // Ray's default object store is 30% of RAM in /dev/shm; the DAG passes only step ids through it.
+    `--object-store-memory=${o.objectStoreBytes ?? 512 * 1024 * 1024}`,
     ...(o.dashboard ? ["--include-dashboard=true", "--dashboard-host=127.0.0.1", `--dashboard-port=${dash}`] : ["--include-dashboard=false"])];
   let child: ResultPromise;
   try {
-    child = execa(cmd, args, { reject: false, all: true, env: { ...o.env, RAY_USAGE_STATS_ENABLED: "0" }, extendEnv: true });
+    child = execa(cmd, args, { reject: false, all: true, env: { ...o.env, ...LOCAL_RAY_ENV }, extendEnv: true });
   } catch (e) {
     rmSync(temp, { recursive: true, force: true });
     return { error: `cannot start Ray (${cmd}): ${(e as Error).message}` };

@@ -13,7 +13,7 @@ import { emitRay, RAY_DAG_FILE } from "../emit/ray/index.js";
 import type { PlanIR } from "../plan/ir.js";
 import { MetricsTail } from "./metricsTail.js";
 import { planSteps, type Progress, type StepProgress, type StepState } from "./progress.js";
-import { startLocalRay, type LocalRay } from "./rayCluster.js";
+import { LOCAL_RAY_ENV, startLocalRay, type LocalRay } from "./rayCluster.js";
 
 export interface RayRunOptions {
   readonly outDir: string;
@@ -102,7 +102,7 @@ export async function runRay(plan: PlanIR, o: RayRunOptions): Promise<RayRunResu
     o.progress.log(`Ray started at ${address} (pid ${started.pid})`);
   }
   try {
-    return await drive(plan, out, address, o);
+    return await drive(plan, out, address, ray ? { ...o, env: { ...o.env, ...LOCAL_RAY_ENV } } : o);
   } finally {
     if (ray) {
       await ray.stop();

@@ -10,10 +10,12 @@ import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultPython } from "../../src/exec/local.js";
-import { startLocalRay, type LocalRay } from "../../src/exec/rayCluster.js";
+import { LOCAL_RAY_ENV, startLocalRay, type LocalRay } from "../../src/exec/rayCluster.js";
 
 const BIN = resolve("bin/flowc.js");
 const python = defaultPython();
+/** The clients of the cluster this test starts (token auth off, as flowc's own local Ray). */
+const env = { ...LOCAL_RAY_ENV };
 
 /** tiny.flow with 12 training steps (checkpoints every 4) instead of 125. */
 function shortTiny(dir: string): string {
@@ -91,7 +93,7 @@ describe("flowc run --target ray on a local Ray", () => {
     const l = await execa("node", [BIN, "run", flow, "--target", "local", "--out", local], { reject: false, all: true });
     expect(l.exitCode, l.all).toBe(0);
 
-    const run = execa("node", [BIN, "run", flow, "--target", "ray", "--address", ray!.address, "--out", onRay], { reject: false, all: true });
+    const run = execa("node", [BIN, "run", flow, "--target", "ray", "--address", ray!.address, "--out", onRay], { reject: false, all: true, env });
     // Kill one training worker once the checkpoint of step 4 is written and a step after it is done.
     let killed: number | undefined;
     const killer = (async () => {
@@ -149,7 +151,7 @@ describe("flowc run --target ray on a local Ray", () => {
     // A gate no model meets: the eval fails, the release that requires it does not run.
     const bad = join(dir, "bad.flow");
     writeFileSync(bad, readFileSync(flow, "utf8").replace("heldout.perplexity <= 5000", "heldout.perplexity <= 1"));
-    const r = await execa("node", [BIN, "run", bad, "--target", "ray", "--address", ray!.address, "--out", onRay], { reject: false, all: true });
+    const r = await execa("node", [BIN, "run", bad, "--target", "ray", "--address", ray!.address, "--out", onRay], { reject: false, all: true, env });
     expect(r.exitCode, r.all).toBe(1);
     expect(r.all).toMatch(/error: step eval\.base failed: .*gate/i);
     expect(r.all).toContain("not run: release.toy_v1");
@@ -160,7 +162,7 @@ describe("flowc run --target ray on a local Ray", () => {
     const c = await execa("node", [BIN, "compile", flow, "--target", "ray", "--out", compiled], { reject: false, all: true });
     expect(c.exitCode, c.all).toBe(0);
     const submit = (runDir: string) => execa("node", [BIN, "submit", compiled, "--target", "ray", "--address", ray!.dashboardUrl!,
-      "--python", python, "--remote-dir", runDir, "--input-root", dir], { reject: false, all: true });
+      "--python", python, "--remote-dir", runDir, "--input-root", dir], { reject: false, all: true, env });
     const status = async () => JSON.parse((await execa("node", [BIN, "status", compiled, "--json"], { reject: false })).stdout) as { status: string };
 
     // Against the finished run directory: the job's driver finds every step done.
