@@ -14,7 +14,8 @@ export const cancel = defineCommand({
   summary: "Cancel every job of a submission",
   description:
     "Cancels (scancel, one call) every job of the submission that is pending or running. A cancelled training\n" +
-    "job checkpoints if it can and is not requeued. `flowc submit DIR` afterwards submits the cancelled steps again.",
+    "job checkpoints if it can and is not requeued. `flowc submit DIR` afterwards submits the cancelled steps again.\n" +
+    "For a Ray submission (DIR compiled with `--target ray`): stops its Ray Job through the dashboard.",
   positionals: [{ name: "DIR", arity: "one", help: "a directory passed to `flowc submit`" }],
   flags: { ...CONNECTION_FLAGS },
   examples: ["flowc cancel build/tiny"],

@@ -13,7 +13,8 @@ export const logs = defineCommand({
   summary: "Print a step's log",
   description:
     "Prints the log the step's job writes into RUN/logs on the cluster (all of an array's tasks unless --task\n" +
-    "picks one). -f follows it as it grows, until the job ends (a job still pending is waited for).",
+    "picks one). -f follows it as it grows, until the job ends (a job still pending is waited for).\n" +
+    "For a Ray submission: the step's RUN/logs/STEP.log, or STEP = `driver` for the Ray Job's driver log.",
   positionals: [
     { name: "DIR", arity: "one", help: "a directory passed to `flowc submit`" },
     { name: "STEP", arity: "one", help: "a step id, such as `curate.clean.web`" },

@@ -32,7 +32,9 @@ export const status = defineCommand({
     "submission. A running train step shows step/total, loss, tokens/s and ETA from its metrics.jsonl; a failed\n" +
     "step says why (a failed gate with the value measured, the last lines of its log); a step that never ran\n" +
     "names the job it needed. --watch polls with backoff (1 s growing to 30 s) until every job has ended.\n" +
-    "Exit 0 while nothing has failed, 1 when a step failed or will not run.",
+    "Exit 0 while nothing has failed, 1 when a step failed or will not run.\n" +
+    "For a Ray submission (DIR compiled with `--target ray`): the Ray Job's status from the dashboard (exit 1 when\n" +
+    "it failed or was stopped).",
   positionals: [{ name: "DIR", arity: "one", help: "a directory passed to `flowc submit`" }],
   flags: {
     ...CONNECTION_FLAGS,
