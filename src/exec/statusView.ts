@@ -140,7 +140,8 @@ export async function statusView(o: StatusOptions): Promise<StatusView> {
     }
     const st = stepState(recs);
     const restarts = Math.max(0, ...recs.map((r) => r.restarts ?? 0));
-    const start = recs.map((r) => (r.startTime ? Date.parse(r.startTime) : NaN)).filter(Number.isFinite);
+    // A job cancelled before it ran (a dependency failed) has a start time but never had a node.
+    const start = recs.filter((r) => r.nodes !== undefined).map((r) => (r.startTime ? Date.parse(r.startTime) : NaN)).filter(Number.isFinite);
     const end = recs.map((r) => (r.endTime ? Date.parse(r.endTime) : NaN)).filter(Number.isFinite);
     const startedAt = start.length ? Math.min(...start) : undefined;
     const seconds = st.state !== "running" && startedAt !== undefined && end.length ? (Math.max(...end) - startedAt) / 1000 : undefined;

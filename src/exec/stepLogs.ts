@@ -2,11 +2,13 @@
 // for an array task, as the emitted scripts name them), printed once or followed (-f) until the job
 // ends. Following reads only what was appended (`tail -c +OFFSET`), so a long log costs one small
 // read per poll, over the same connection.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { jobName } from "../emit/slurmTag.js";
 import type { CompiledDir } from "./compiledDir.js";
 import type { SlurmClient } from "./slurm.js";
 import { isTerminal } from "./slurmParse.js";
-import type { SubmissionState } from "./state.js";
+import { readState, type SubmissionState } from "./state.js";
 import { logFiles } from "./statusView.js";
 import { tagOf } from "./submitJobs.js";
 import { ExecError } from "./transport.js";
@@ -35,10 +37,27 @@ function sources(o: LogsOptions): Source[] {
     const near = compiled.plan.steps.map((s) => s.id).filter((id) => id.includes(o.step) || o.step.includes(id));
     throw new ExecError(`the plan has no step \`${o.step}\``, near.length ? `did you mean ${near.map((n) => `\`${n}\``).join(", ")}?` : "`flowc status DIR` lists the steps");
   }
-  const out = compiled.jobs.filter((j) => j.step === o.step && state.jobs[j.key] !== undefined)
-    .map((j) => ({ jobId: state.jobs[j.key]!.job_id, name: jobName(tagOf(state.plan_hash, state.run_id, j)) }));
-  if (out.length === 0) throw new ExecError(`step ${o.step} was not submitted (it was already done, or a job it needs failed)`, "`flowc status DIR` says which");
-  return out;
+  // This run's job of the step, else the latest earlier run's (a step done before a recompile is not resubmitted).
+  for (const st of [state, ...earlierStates(compiled.dir)]) {
+    const out = Object.entries(st.jobs).filter(([, j]) => j.step === o.step)
+      .map(([, j]) => ({ jobId: j.job_id, name: jobName(tagOf(st.plan_hash, st.run_id, { step: j.step, ...(j.part ? { part: j.part } : {}) })) }));
+    if (out.length > 0) return out;
+  }
+  throw new ExecError(`step ${o.step} was not submitted (it was already done, or a job it needs failed)`, "`flowc status DIR` says which");
+}
+
+/** The states set aside by submissions of earlier plans into DIR (`state.RUN.json`), newest first. */
+function earlierStates(dir: string): SubmissionState[] {
+  const out: SubmissionState[] = [];
+  for (const f of readdirSync(dir).filter((n) => /^state\.[A-Za-z0-9]+\.json$/.test(n))) {
+    try {
+      const s = readState(join(dir, f));
+      if (s) out.push(s);
+    } catch {
+      // not a state flowc can read: not one of ours
+    }
+  }
+  return out.sort((a, b) => b.updated_at.localeCompare(a.updated_at));
 }
 
 async function findFiles(o: LogsOptions, src: readonly Source[]): Promise<string[]> {

@@ -85,7 +85,8 @@ function environment(step: StepIR, c: ScriptContext): string[] {
     'export FLOWRT_RUN_DIR="$RUN_DIR"',
     "# Where the plan's relative input paths resolve (a value in the submitting environment wins).",
     `export FLOWRT_INPUT_ROOT="\${FLOWRT_INPUT_ROOT:-${p?.input_root !== undefined ? inDoubleQuotes(p.input_root) : "$RUN_DIR"}}"`,
-    `echo "flowc: ${step.id} job \${SLURM_JOB_ID:-?}${isArrayStep(step) ? " task ${SLURM_ARRAY_TASK_ID:-?}" : ""} restart \${SLURM_RESTART_COUNT:-0} on $(hostname) at $(date -u +%Y-%m-%dT%H:%M:%SZ)"`,
+    `STEP=${quote(step.id, "step id")}`,
+    `echo "flowc: $STEP job \${SLURM_JOB_ID:-?}${isArrayStep(step) ? " task ${SLURM_ARRAY_TASK_ID:-?}" : ""} restart \${SLURM_RESTART_COUNT:-0} on $(hostname) at $(date -u +%Y-%m-%dT%H:%M:%SZ)"`,
   ];
   if (p && p.modules.length) {
     out.push("# shellcheck disable=SC1091", 'if ! command -v module >/dev/null 2>&1 && [ -f /etc/profile.d/modules.sh ]; then . /etc/profile.d/modules.sh; fi');
