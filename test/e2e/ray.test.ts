@@ -17,16 +17,22 @@ const python = defaultPython();
 /** The clients of the cluster this test starts (token auth off, as flowc's own local Ray). */
 const env = { ...LOCAL_RAY_ENV };
 
-/** tiny.flow with 12 training steps (checkpoints every 4) instead of 125. */
+/** tiny.flow with 12 training steps (checkpoints every 4): each change must apply. */
 function shortTiny(dir: string): string {
-  const text = readFileSync("examples/tiny.flow", "utf8")
-    .replace("tokens      = 1_024_000", "tokens      = 98_304")
-    .replace("until = 614_400", "until = 49_152")
-    .replace("until = 1_024_000", "until = 98_304")
-    .replace("warmup = 20 steps", "warmup = 2 steps")
-    .replace("checkpoint_every = 25 steps", "checkpoint_every = 4 steps")
-    .replace("tokens(pretrain.anneal, clean.math) == 102_400", "tokens(pretrain.anneal, clean.math) == 12_288")
-    .replace("heldout.perplexity <= 2000", "heldout.perplexity <= 5000");
+  let text = readFileSync("examples/tiny.flow", "utf8");
+  const edits: [RegExp, string | ((...m: string[]) => string)][] = [
+    [/^(\s*tokens\s*=\s*)[\d_]+(\s*)$/m, (_, a, b) => `${a}98_304${b}`],
+    [/(stage warm\s*\{ until = )[\d_]+/, (_, a) => `${a}49_152`],
+    [/(stage anneal\s*\{ until = )[\d_]+/, (_, a) => `${a}98_304`],
+    [/warmup = \d+ steps/, "warmup = 2 steps"],
+    [/checkpoint_every = \d+ steps/, "checkpoint_every = 4 steps"],
+    [/tokens\(pretrain\.anneal, clean\.math\) == [\d_]+/, "tokens(pretrain.anneal, clean.math) == 12_288"],
+    [/heldout\.perplexity <= \d+/, "heldout.perplexity <= 5000"],
+  ];
+  for (const [re, to] of edits) {
+    if (!re.test(text)) throw new Error(`examples/tiny.flow changed: ${re} no longer matches`);
+    text = typeof to === "string" ? text.replace(re, to) : text.replace(re, to);
+  }
   const flow = join(dir, "short.flow");
   writeFileSync(flow, text);
   if (!existsSync(join(dir, "data"))) symlinkSync(resolve("examples/data"), join(dir, "data"));

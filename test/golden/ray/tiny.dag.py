@@ -262,9 +262,9 @@ def build(dag: Dag) -> None:
     # mix.pretrain: mix, 1 node(s) x 1 rank(s)
     dag.data("mix.pretrain", data_step.options(name="mix.pretrain", num_cpus=2, max_retries=3), needs=["tokenize.clean.web", "tokenize.clean.code", "tokenize.clean.math"])
     # train.pretrain: train, 1 node(s) x 2 rank(s)
-    dag.train("train.pretrain", needs=["mix.pretrain"], scaling=ScalingConfig(num_workers=2, use_gpu=False, resources_per_worker={"CPU": 1, "memory": 37351373}), max_failures=3)
-    # eval.base: eval, 1 node(s) x 2 rank(s)
-    dag.data("eval.base", data_step.options(name="eval.base", num_cpus=1, max_retries=0), needs=["train.pretrain", "tokenizer.tok"])
+    dag.train("train.pretrain", needs=["mix.pretrain"], scaling=ScalingConfig(num_workers=2, use_gpu=False, resources_per_worker={"CPU": 1, "memory": 70988602}), max_failures=3)
+    # eval.base: eval, 1 node(s) x 1 rank(s)
+    dag.data("eval.base", data_step.options(name="eval.base", num_cpus=2, max_retries=0), needs=["train.pretrain", "tokenizer.tok"])
     # release.toy_v1: release, 1 node(s) x 1 rank(s)
     dag.data("release.toy_v1", data_step.options(name="release.toy_v1", num_cpus=2, max_retries=0), needs=["train.pretrain", "tokenizer.tok", "eval.base"])
 
