@@ -11,7 +11,7 @@
 import { execa, type ResultPromise } from "execa";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 
 export interface LocalRay {
@@ -65,7 +65,11 @@ export async function startLocalRay(o: StartRayOptions): Promise<LocalRay | { er
   const args = [...pre, "start", "--head", "--block", "--disable-usage-stats", `--port=${gcs}`,
     `--ray-client-server-port=${client}`, `--dashboard-agent-listen-port=${agent}`, `--temp-dir=${temp}`,
     ...(o.numCpus !== undefined ? [`--num-cpus=${o.numCpus}`] : []),
-    // Ray's default object store is 30% of RAM in /dev/shm; the DAG passes only step ids through it.
+    // The plan's memory estimates are reservations: this one-run cluster offers the machine's whole
+    // memory for them (Ray's default is a share of what is free when it starts, which a busy machine
+    // makes too small for a step that fits). The object store (default 30% of RAM, in /dev/shm)
+    // carries only step ids.
+    `--memory=${totalmem()}`,
     `--object-store-memory=${o.objectStoreBytes ?? 512 * 1024 * 1024}`,
     ...(o.dashboard ? ["--include-dashboard=true", "--dashboard-host=127.0.0.1", `--dashboard-port=${dash}`] : ["--include-dashboard=false"])];
   let child: ResultPromise;

@@ -43,14 +43,14 @@ describe("ray/dag.py of every example", () => {
 });
 
 describe("Ray resources from the plan", () => {
-  it("a training segment gets a worker per rank of tp x pp x dp, CPU ranks their estimated footprint", () => {
+  it("a training segment gets a worker per rank of tp x pp x dp, each its share of the node's memory", () => {
     const plan = planOf("examples/tiny.flow");
     const step = plan.steps.find((s): s is StepOf<"train"> => s.kind === "train")!;
     const t = plan.trains[0]!;
     const l = trainLayout(plan, step);
     expect(l.num_workers).toBe(t.parallel.tp * t.parallel.pp * t.parallel.dp);
     expect(l.num_workers).toBe(step.resources.nodes * step.resources.ranks_per_node);
-    expect(l).toMatchObject({ use_gpu: false, max_failures: TRAIN_MAX_FAILURES, resources_per_worker: { CPU: step.resources.cpus_per_task, memory: t.memory.per_gpu_bytes } });
+    expect(l).toMatchObject({ use_gpu: false, max_failures: TRAIN_MAX_FAILURES, resources_per_worker: { CPU: step.resources.cpus_per_task, memory: Math.floor(step.resources.memory_bytes / step.resources.ranks_per_node) } });
   });
 
   it("a GPU run asks for a GPU per worker; shards, merge and mix are retried, eval and release are not", () => {
@@ -61,11 +61,12 @@ describe("Ray resources from the plan", () => {
         const t = plan.trains.find((x) => x.name === step.params.train)!;
         expect(l.num_workers).toBe(t.parallel.tp * t.parallel.pp * t.parallel.dp);
         expect(l.use_gpu).toBe(true);
-        expect(l.resources_per_worker).toEqual({ CPU: step.resources.cpus_per_task, GPU: 1 });
+        expect(l.resources_per_worker).toEqual({ CPU: step.resources.cpus_per_task, GPU: 1, memory: Math.floor(step.resources.memory_bytes / step.resources.ranks_per_node) });
         continue;
       }
       const o = taskOptions(step);
       expect(o.num_cpus).toBe(step.resources.cpus_per_task);
+      expect(o.memory).toBe(step.resources.memory_bytes);
       expect(o.max_retries).toBe(["curate", "tokenize", "dedup", "mix"].includes(step.kind) ? DATA_TASK_RETRIES : 0);
     }
     expect(plan.steps.some((s) => s.shards > 1)).toBe(true);

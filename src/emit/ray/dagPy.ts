@@ -40,13 +40,13 @@ function stepLine(plan: PlanIR, step: StepIR): string {
     return `    dag.train(${pyStr(step.id)}, needs=${needs}, scaling=${scaling}, max_failures=${l.max_failures})`;
   }
   const o = taskOptions(step);
-  const opts = call("data_step.options", [], {
-    name: pyStr(o.name),
+  return "    " + call("dag.data", [pyStr(step.id)], {
+    needs,
     num_cpus: String(o.num_cpus),
     ...(o.num_gpus !== undefined ? { num_gpus: String(o.num_gpus) } : {}),
+    memory: String(o.memory),
     max_retries: String(o.max_retries),
   });
-  return `    dag.data(${pyStr(step.id)}, ${opts}, needs=${needs})`;
 }
 
 function describe(step: StepIR): string {

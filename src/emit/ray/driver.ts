@@ -128,6 +128,19 @@ class Dag:
         self.status = status
         self.refs: dict[str, list[ray.ObjectRef]] = {}
         self.needs: dict[str, list[str]] = {}
+        # The most of each resource one node offers: a task asking for more would wait forever.
+        self.largest: dict[str, float] = {}
+        for node in ray.nodes():
+            if node.get("Alive"):
+                for key, amount in node.get("Resources", {}).items():
+                    self.largest[key] = max(self.largest.get(key, 0.0), amount)
+
+    def _check_fits(self, step_id: str, need: dict[str, float]) -> None:
+        for key, amount in need.items():
+            have = self.largest.get(key, 0.0)
+            if amount > have:
+                raise StepFailed(step_id, f"asks Ray for {amount:,.0f} {key} per task, but no node of this cluster offers more than {have:,.0f}",
+                                 "run on a cluster with larger nodes, or change the step's resources in the .flow file")
 
     def _todo(self, step_id: str, needs: list[str]) -> list[int | None] | None:
         st = self.status[step_id]
@@ -141,10 +154,13 @@ class Dag:
     def _deps(self, needs: list[str]) -> list[ray.ObjectRef]:
         return [ref for n in needs for ref in self.refs[n]]
 
-    def data(self, step_id: str, task, needs: list[str]) -> None:
+    def data(self, step_id: str, needs: list[str], **options) -> None:
+        """A task per shard still to do, with the step's Ray options (num_cpus, memory, max_retries…)."""
         shards = self._todo(step_id, needs)
         if shards is None:
             return
+        self._check_fits(step_id, {"CPU": options.get("num_cpus", 1), "GPU": options.get("num_gpus", 0), "memory": options.get("memory", 0)})
+        task = data_step.options(name=step_id, **options)
         deps = self._deps(needs)
         self.refs[step_id] = [task.remote(self.ctx, step_id, shard, *deps) for shard in shards]
         event("queued", step_id, shards=len(shards))
@@ -152,6 +168,7 @@ class Dag:
     def train(self, step_id: str, needs: list[str], scaling: ScalingConfig, max_failures: int) -> None:
         if self._todo(step_id, needs) is None:
             return
+        self._check_fits(step_id, dict(scaling.resources_per_worker or {}))
         task = train_segment.options(name=step_id)
         self.refs[step_id] = [task.remote(self.ctx, step_id, scaling, max_failures, *self._deps(needs))]
         event("queued", step_id)
@@ -226,6 +243,11 @@ def main(argv: list[str] | None = None) -> int:
     ray.init(address=args.address, runtime_env=None if args.job else {"env_vars": env})
     ctx = {"plan": PLAN_FILE.read_text(), "run_dir": str(run_dir), "input_root": str(root) if root else None}
     dag = Dag(ctx, status)
-    build(dag)
+    try:
+        build(dag)
+    except StepFailed as e:  # nothing is left waiting on a step that cannot be scheduled
+        event("failed", e.step_id, error=str(e))
+        event("finished", None, failed={e.step_id: str(e)})
+        return 1
     return dag.wait()
 `;

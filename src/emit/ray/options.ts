@@ -17,23 +17,24 @@ const RETRIED: ReadonlySet<StepIR["kind"]> = new Set(["curate", "tokenize", "ded
 export const TRAIN_MAX_FAILURES = 3;
 
 export interface TaskOptions {
-  readonly name: string;
   readonly num_cpus: number;
   readonly num_gpus?: number;
+  /** Host memory reserved for scheduling (Ray's `memory` is a reservation, not a limit). */
+  readonly memory: number;
   readonly max_retries: number;
 }
 
 /**
  * A data, eval or release step runs as one process (as on the local target): the plan's CPUs per
- * task, and its GPUs when it has any. The plan gives no host memory for these steps, so Ray is
- * asked for none (its `memory` is a scheduling reservation, not a limit).
+ * task, its host memory (`memory_bytes`, estimated from what the step reads), and its GPUs when it
+ * has any.
  */
 export function taskOptions(step: StepIR): TaskOptions {
   const r = step.resources;
   return {
-    name: step.id,
     num_cpus: r.cpus_per_task,
     ...(r.gpus_per_node > 0 ? { num_gpus: Math.min(1, r.gpus_per_node) } : {}),
+    memory: r.memory_bytes,
     max_retries: RETRIED.has(step.kind) ? DATA_TASK_RETRIES : 0,
   };
 }
@@ -54,9 +55,8 @@ export function trainOf(plan: PlanIR, step: StepOf<"train">): TrainIR {
 
 /**
  * Ray Train's layout of a segment: a worker per rank (tp × pp × dp, which the planner makes equal
- * to nodes × ranks per node), each with the plan's CPUs per rank and one GPU on a GPU cluster. A
- * CPU rank also reserves the planner's estimate of its footprint (`memory.per_gpu_bytes`); a GPU
- * rank's estimate is GPU memory, which Ray does not schedule.
+ * to nodes × ranks per node), each with the plan's CPUs per rank, one GPU on a GPU cluster, and its
+ * share of the node's host memory (`memory_bytes / ranks_per_node`, rounded down).
  */
 export function trainLayout(plan: PlanIR, step: StepOf<"train">): TrainLayout {
   const t = trainOf(plan, step);
@@ -66,7 +66,7 @@ export function trainLayout(plan: PlanIR, step: StepOf<"train">): TrainLayout {
   return {
     num_workers: tp * pp * dp,
     use_gpu: gpu,
-    resources_per_worker: gpu ? { CPU: r.cpus_per_task, GPU: 1 } : { CPU: r.cpus_per_task, memory: t.memory.per_gpu_bytes },
+    resources_per_worker: { CPU: r.cpus_per_task, ...(gpu ? { GPU: 1 } : {}), memory: Math.floor(r.memory_bytes / r.ranks_per_node) },
     max_failures: TRAIN_MAX_FAILURES,
   };
 }

@@ -139,6 +139,19 @@ class Dag:
         self.status = status
         self.refs: dict[str, list[ray.ObjectRef]] = {}
         self.needs: dict[str, list[str]] = {}
+        # The most of each resource one node offers: a task asking for more would wait forever.
+        self.largest: dict[str, float] = {}
+        for node in ray.nodes():
+            if node.get("Alive"):
+                for key, amount in node.get("Resources", {}).items():
+                    self.largest[key] = max(self.largest.get(key, 0.0), amount)
+
+    def _check_fits(self, step_id: str, need: dict[str, float]) -> None:
+        for key, amount in need.items():
+            have = self.largest.get(key, 0.0)
+            if amount > have:
+                raise StepFailed(step_id, f"asks Ray for {amount:,.0f} {key} per task, but no node of this cluster offers more than {have:,.0f}",
+                                 "run on a cluster with larger nodes, or change the step's resources in the .flow file")
 
     def _todo(self, step_id: str, needs: list[str]) -> list[int | None] | None:
         st = self.status[step_id]
@@ -152,10 +165,13 @@ class Dag:
     def _deps(self, needs: list[str]) -> list[ray.ObjectRef]:
         return [ref for n in needs for ref in self.refs[n]]
 
-    def data(self, step_id: str, task, needs: list[str]) -> None:
+    def data(self, step_id: str, needs: list[str], **options) -> None:
+        """A task per shard still to do, with the step's Ray options (num_cpus, memory, max_retries…)."""
         shards = self._todo(step_id, needs)
         if shards is None:
             return
+        self._check_fits(step_id, {"CPU": options.get("num_cpus", 1), "GPU": options.get("num_gpus", 0), "memory": options.get("memory", 0)})
+        task = data_step.options(name=step_id, **options)
         deps = self._deps(needs)
         self.refs[step_id] = [task.remote(self.ctx, step_id, shard, *deps) for shard in shards]
         event("queued", step_id, shards=len(shards))
@@ -163,6 +179,7 @@ class Dag:
     def train(self, step_id: str, needs: list[str], scaling: ScalingConfig, max_failures: int) -> None:
         if self._todo(step_id, needs) is None:
             return
+        self._check_fits(step_id, dict(scaling.resources_per_worker or {}))
         task = train_segment.options(name=step_id)
         self.refs[step_id] = [task.remote(self.ctx, step_id, scaling, max_failures, *self._deps(needs))]
         event("queued", step_id)
@@ -237,48 +254,53 @@ def main(argv: list[str] | None = None) -> int:
     ray.init(address=args.address, runtime_env=None if args.job else {"env_vars": env})
     ctx = {"plan": PLAN_FILE.read_text(), "run_dir": str(run_dir), "input_root": str(root) if root else None}
     dag = Dag(ctx, status)
-    build(dag)
+    try:
+        build(dag)
+    except StepFailed as e:  # nothing is left waiting on a step that cannot be scheduled
+        event("failed", e.step_id, error=str(e))
+        event("finished", None, failed={e.step_id: str(e)})
+        return 1
     return dag.wait()
 
 
 def build(dag: Dag) -> None:
     """The plan's 18 steps, in its order; each names the steps it needs."""
     # tokenizer.llama3: tokenizer, 1 node(s) x 1 rank(s)
-    dag.data("tokenizer.llama3", data_step.options(name="tokenizer.llama3", num_cpus=2, max_retries=0), needs=[])
+    dag.data("tokenizer.llama3", needs=[], num_cpus=2, memory=2147483648, max_retries=0)
     # curate.cpt.web: curate, 30 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.cpt.web", data_step.options(name="curate.cpt.web", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.cpt.web", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.cpt.encyclopedia: curate, 3 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.cpt.encyclopedia", data_step.options(name="curate.cpt.encyclopedia", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.cpt.encyclopedia", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.cpt.qa: curate, 10 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.cpt.qa", data_step.options(name="curate.cpt.qa", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.cpt.qa", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.cpt.academic: curate, 3 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.cpt.academic", data_step.options(name="curate.cpt.academic", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.cpt.academic", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.cpt.synthetic: curate, 5 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.cpt.synthetic", data_step.options(name="curate.cpt.synthetic", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.cpt.synthetic", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.cpt.replay: curate, 25 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.cpt.replay", data_step.options(name="curate.cpt.replay", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.cpt.replay", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # dedup.cpt: dedup, 1 node(s) x 1 rank(s)
-    dag.data("dedup.cpt", data_step.options(name="dedup.cpt", num_cpus=2, max_retries=3), needs=["curate.cpt.web", "curate.cpt.encyclopedia", "curate.cpt.qa", "curate.cpt.academic", "curate.cpt.synthetic", "curate.cpt.replay"])
+    dag.data("dedup.cpt", needs=["curate.cpt.web", "curate.cpt.encyclopedia", "curate.cpt.qa", "curate.cpt.academic", "curate.cpt.synthetic", "curate.cpt.replay"], num_cpus=2, memory=281320357888, max_retries=3)
     # tokenize.cpt.web: tokenize, 30 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.cpt.web", data_step.options(name="tokenize.cpt.web", num_cpus=2, max_retries=3), needs=["curate.cpt.web", "dedup.cpt", "tokenizer.llama3"])
+    dag.data("tokenize.cpt.web", needs=["curate.cpt.web", "dedup.cpt", "tokenizer.llama3"], num_cpus=2, memory=26843545600, max_retries=3)
     # tokenize.cpt.encyclopedia: tokenize, 3 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.cpt.encyclopedia", data_step.options(name="tokenize.cpt.encyclopedia", num_cpus=2, max_retries=3), needs=["curate.cpt.encyclopedia", "dedup.cpt", "tokenizer.llama3"])
+    dag.data("tokenize.cpt.encyclopedia", needs=["curate.cpt.encyclopedia", "dedup.cpt", "tokenizer.llama3"], num_cpus=2, memory=26843545600, max_retries=3)
     # tokenize.cpt.qa: tokenize, 10 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.cpt.qa", data_step.options(name="tokenize.cpt.qa", num_cpus=2, max_retries=3), needs=["curate.cpt.qa", "dedup.cpt", "tokenizer.llama3"])
+    dag.data("tokenize.cpt.qa", needs=["curate.cpt.qa", "dedup.cpt", "tokenizer.llama3"], num_cpus=2, memory=26843545600, max_retries=3)
     # tokenize.cpt.academic: tokenize, 3 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.cpt.academic", data_step.options(name="tokenize.cpt.academic", num_cpus=2, max_retries=3), needs=["curate.cpt.academic", "dedup.cpt", "tokenizer.llama3"])
+    dag.data("tokenize.cpt.academic", needs=["curate.cpt.academic", "dedup.cpt", "tokenizer.llama3"], num_cpus=2, memory=26843545600, max_retries=3)
     # tokenize.cpt.synthetic: tokenize, 5 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.cpt.synthetic", data_step.options(name="tokenize.cpt.synthetic", num_cpus=2, max_retries=3), needs=["curate.cpt.synthetic", "dedup.cpt", "tokenizer.llama3"])
+    dag.data("tokenize.cpt.synthetic", needs=["curate.cpt.synthetic", "dedup.cpt", "tokenizer.llama3"], num_cpus=2, memory=26843545600, max_retries=3)
     # tokenize.cpt.replay: tokenize, 25 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.cpt.replay", data_step.options(name="tokenize.cpt.replay", num_cpus=2, max_retries=3), needs=["curate.cpt.replay", "dedup.cpt", "tokenizer.llama3"])
+    dag.data("tokenize.cpt.replay", needs=["curate.cpt.replay", "dedup.cpt", "tokenizer.llama3"], num_cpus=2, memory=26843545600, max_retries=3)
     # mix.continued: mix, 1 node(s) x 1 rank(s)
-    dag.data("mix.continued", data_step.options(name="mix.continued", num_cpus=2, max_retries=3), needs=["tokenize.cpt.web", "tokenize.cpt.encyclopedia", "tokenize.cpt.qa", "tokenize.cpt.academic", "tokenize.cpt.replay", "tokenize.cpt.synthetic"])
+    dag.data("mix.continued", needs=["tokenize.cpt.web", "tokenize.cpt.encyclopedia", "tokenize.cpt.qa", "tokenize.cpt.academic", "tokenize.cpt.replay", "tokenize.cpt.synthetic"], num_cpus=2, memory=3221225472, max_retries=3)
     # train.continued.j0: train, 16 node(s) x 8 rank(s)
-    dag.train("train.continued.j0", needs=["mix.continued"], scaling=ScalingConfig(num_workers=128, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.continued.j0", needs=["mix.continued"], scaling=ScalingConfig(num_workers=128, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 9663676416}), max_failures=3)
     # train.continued.j1: train, 16 node(s) x 8 rank(s)
-    dag.train("train.continued.j1", needs=["mix.continued", "train.continued.j0"], scaling=ScalingConfig(num_workers=128, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.continued.j1", needs=["mix.continued", "train.continued.j0"], scaling=ScalingConfig(num_workers=128, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 9663676416}), max_failures=3)
     # eval.after_cpt: eval, 1 node(s) x 1 rank(s)
-    dag.data("eval.after_cpt", data_step.options(name="eval.after_cpt", num_cpus=8, num_gpus=1, max_retries=0), needs=["train.continued.j1", "tokenizer.llama3"])
+    dag.data("eval.after_cpt", needs=["train.continued.j1", "tokenizer.llama3"], num_cpus=8, num_gpus=1, memory=66571993088, max_retries=0)
 
 
 if __name__ == "__main__":

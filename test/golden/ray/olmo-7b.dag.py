@@ -139,6 +139,19 @@ class Dag:
         self.status = status
         self.refs: dict[str, list[ray.ObjectRef]] = {}
         self.needs: dict[str, list[str]] = {}
+        # The most of each resource one node offers: a task asking for more would wait forever.
+        self.largest: dict[str, float] = {}
+        for node in ray.nodes():
+            if node.get("Alive"):
+                for key, amount in node.get("Resources", {}).items():
+                    self.largest[key] = max(self.largest.get(key, 0.0), amount)
+
+    def _check_fits(self, step_id: str, need: dict[str, float]) -> None:
+        for key, amount in need.items():
+            have = self.largest.get(key, 0.0)
+            if amount > have:
+                raise StepFailed(step_id, f"asks Ray for {amount:,.0f} {key} per task, but no node of this cluster offers more than {have:,.0f}",
+                                 "run on a cluster with larger nodes, or change the step's resources in the .flow file")
 
     def _todo(self, step_id: str, needs: list[str]) -> list[int | None] | None:
         st = self.status[step_id]
@@ -152,10 +165,13 @@ class Dag:
     def _deps(self, needs: list[str]) -> list[ray.ObjectRef]:
         return [ref for n in needs for ref in self.refs[n]]
 
-    def data(self, step_id: str, task, needs: list[str]) -> None:
+    def data(self, step_id: str, needs: list[str], **options) -> None:
+        """A task per shard still to do, with the step's Ray options (num_cpus, memory, max_retries…)."""
         shards = self._todo(step_id, needs)
         if shards is None:
             return
+        self._check_fits(step_id, {"CPU": options.get("num_cpus", 1), "GPU": options.get("num_gpus", 0), "memory": options.get("memory", 0)})
+        task = data_step.options(name=step_id, **options)
         deps = self._deps(needs)
         self.refs[step_id] = [task.remote(self.ctx, step_id, shard, *deps) for shard in shards]
         event("queued", step_id, shards=len(shards))
@@ -163,6 +179,7 @@ class Dag:
     def train(self, step_id: str, needs: list[str], scaling: ScalingConfig, max_failures: int) -> None:
         if self._todo(step_id, needs) is None:
             return
+        self._check_fits(step_id, dict(scaling.resources_per_worker or {}))
         task = train_segment.options(name=step_id)
         self.refs[step_id] = [task.remote(self.ctx, step_id, scaling, max_failures, *self._deps(needs))]
         event("queued", step_id)
@@ -237,46 +254,51 @@ def main(argv: list[str] | None = None) -> int:
     ray.init(address=args.address, runtime_env=None if args.job else {"env_vars": env})
     ctx = {"plan": PLAN_FILE.read_text(), "run_dir": str(run_dir), "input_root": str(root) if root else None}
     dag = Dag(ctx, status)
-    build(dag)
+    try:
+        build(dag)
+    except StepFailed as e:  # nothing is left waiting on a step that cannot be scheduled
+        event("failed", e.step_id, error=str(e))
+        event("finished", None, failed={e.step_id: str(e)})
+        return 1
     return dag.wait()
 
 
 def build(dag: Dag) -> None:
     """The plan's 17 steps, in its order; each names the steps it needs."""
     # tokenizer.neox: tokenizer, 1 node(s) x 1 rank(s)
-    dag.data("tokenizer.neox", data_step.options(name="tokenizer.neox", num_cpus=2, max_retries=0), needs=[])
+    dag.data("tokenizer.neox", needs=[], num_cpus=2, memory=2147483648, max_retries=0)
     # curate.dolma.common_crawl: curate, 512 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.dolma.common_crawl", data_step.options(name="curate.dolma.common_crawl", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.dolma.common_crawl", needs=[], num_cpus=2, memory=96636764160, max_retries=3)
     # curate.dolma.c4: curate, 150 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.dolma.c4", data_step.options(name="curate.dolma.c4", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.dolma.c4", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.dolma.stackexchange: curate, 25 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.dolma.stackexchange", data_step.options(name="curate.dolma.stackexchange", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.dolma.stackexchange", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.dolma.other: curate, 325 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.dolma.other", data_step.options(name="curate.dolma.other", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.dolma.other", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # dedup.dolma: dedup, 1 node(s) x 1 rank(s)
-    dag.data("dedup.dolma", data_step.options(name="dedup.dolma", num_cpus=2, max_retries=3), needs=["curate.dolma.common_crawl", "curate.dolma.c4", "curate.dolma.stackexchange", "curate.dolma.other"])
+    dag.data("dedup.dolma", needs=["curate.dolma.common_crawl", "curate.dolma.c4", "curate.dolma.stackexchange", "curate.dolma.other"], num_cpus=2, memory=9182640078848, max_retries=3)
     # tokenize.dolma.common_crawl: tokenize, 512 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.dolma.common_crawl", data_step.options(name="tokenize.dolma.common_crawl", num_cpus=2, max_retries=3), needs=["curate.dolma.common_crawl", "dedup.dolma", "tokenizer.neox"])
+    dag.data("tokenize.dolma.common_crawl", needs=["curate.dolma.common_crawl", "dedup.dolma", "tokenizer.neox"], num_cpus=2, memory=59055800320, max_retries=3)
     # tokenize.dolma.c4: tokenize, 150 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.dolma.c4", data_step.options(name="tokenize.dolma.c4", num_cpus=2, max_retries=3), needs=["curate.dolma.c4", "dedup.dolma", "tokenizer.neox"])
+    dag.data("tokenize.dolma.c4", needs=["curate.dolma.c4", "dedup.dolma", "tokenizer.neox"], num_cpus=2, memory=17179869184, max_retries=3)
     # tokenize.dolma.stackexchange: tokenize, 25 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.dolma.stackexchange", data_step.options(name="tokenize.dolma.stackexchange", num_cpus=2, max_retries=3), needs=["curate.dolma.stackexchange", "dedup.dolma", "tokenizer.neox"])
+    dag.data("tokenize.dolma.stackexchange", needs=["curate.dolma.stackexchange", "dedup.dolma", "tokenizer.neox"], num_cpus=2, memory=17179869184, max_retries=3)
     # tokenize.dolma.other: tokenize, 325 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.dolma.other", data_step.options(name="tokenize.dolma.other", num_cpus=2, max_retries=3), needs=["curate.dolma.other", "dedup.dolma", "tokenizer.neox"])
+    dag.data("tokenize.dolma.other", needs=["curate.dolma.other", "dedup.dolma", "tokenizer.neox"], num_cpus=2, memory=17179869184, max_retries=3)
     # mix.pretrain: mix, 1 node(s) x 1 rank(s)
-    dag.data("mix.pretrain", data_step.options(name="mix.pretrain", num_cpus=2, max_retries=3), needs=["tokenize.dolma.c4", "tokenize.dolma.common_crawl", "tokenize.dolma.stackexchange", "tokenize.dolma.other"])
+    dag.data("mix.pretrain", needs=["tokenize.dolma.c4", "tokenize.dolma.common_crawl", "tokenize.dolma.stackexchange", "tokenize.dolma.other"], num_cpus=2, memory=3221225472, max_retries=3)
     # train.pretrain.j0: train, 64 node(s) x 8 rank(s)
-    dag.train("train.pretrain.j0", needs=["mix.pretrain", "tokenizer.neox"], scaling=ScalingConfig(num_workers=512, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.pretrain.j0", needs=["mix.pretrain", "tokenizer.neox"], scaling=ScalingConfig(num_workers=512, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 9126805504}), max_failures=3)
     # train.pretrain.j1: train, 64 node(s) x 8 rank(s)
-    dag.train("train.pretrain.j1", needs=["mix.pretrain", "tokenizer.neox", "train.pretrain.j0"], scaling=ScalingConfig(num_workers=512, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.pretrain.j1", needs=["mix.pretrain", "tokenizer.neox", "train.pretrain.j0"], scaling=ScalingConfig(num_workers=512, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 9126805504}), max_failures=3)
     # train.pretrain.j2: train, 64 node(s) x 8 rank(s)
-    dag.train("train.pretrain.j2", needs=["mix.pretrain", "tokenizer.neox", "train.pretrain.j1"], scaling=ScalingConfig(num_workers=512, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.pretrain.j2", needs=["mix.pretrain", "tokenizer.neox", "train.pretrain.j1"], scaling=ScalingConfig(num_workers=512, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 9126805504}), max_failures=3)
     # train.pretrain.j3: train, 64 node(s) x 8 rank(s)
-    dag.train("train.pretrain.j3", needs=["mix.pretrain", "tokenizer.neox", "train.pretrain.j2"], scaling=ScalingConfig(num_workers=512, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.pretrain.j3", needs=["mix.pretrain", "tokenizer.neox", "train.pretrain.j2"], scaling=ScalingConfig(num_workers=512, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 9126805504}), max_failures=3)
     # eval.downstream: eval, 1 node(s) x 1 rank(s)
-    dag.data("eval.downstream", data_step.options(name="eval.downstream", num_cpus=8, num_gpus=1, max_retries=0), needs=["train.pretrain.j3", "tokenizer.neox"])
+    dag.data("eval.downstream", needs=["train.pretrain.j3", "tokenizer.neox"], num_cpus=8, num_gpus=1, memory=57982058496, max_retries=0)
     # release.olmo_7b_v1: release, 1 node(s) x 1 rank(s)
-    dag.data("release.olmo_7b_v1", data_step.options(name="release.olmo_7b_v1", num_cpus=2, max_retries=0), needs=["train.pretrain.j3", "tokenizer.neox", "eval.downstream"])
+    dag.data("release.olmo_7b_v1", needs=["train.pretrain.j3", "tokenizer.neox", "eval.downstream"], num_cpus=2, memory=57982058496, max_retries=0)
 
 
 if __name__ == "__main__":

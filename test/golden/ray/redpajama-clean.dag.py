@@ -139,6 +139,19 @@ class Dag:
         self.status = status
         self.refs: dict[str, list[ray.ObjectRef]] = {}
         self.needs: dict[str, list[str]] = {}
+        # The most of each resource one node offers: a task asking for more would wait forever.
+        self.largest: dict[str, float] = {}
+        for node in ray.nodes():
+            if node.get("Alive"):
+                for key, amount in node.get("Resources", {}).items():
+                    self.largest[key] = max(self.largest.get(key, 0.0), amount)
+
+    def _check_fits(self, step_id: str, need: dict[str, float]) -> None:
+        for key, amount in need.items():
+            have = self.largest.get(key, 0.0)
+            if amount > have:
+                raise StepFailed(step_id, f"asks Ray for {amount:,.0f} {key} per task, but no node of this cluster offers more than {have:,.0f}",
+                                 "run on a cluster with larger nodes, or change the step's resources in the .flow file")
 
     def _todo(self, step_id: str, needs: list[str]) -> list[int | None] | None:
         st = self.status[step_id]
@@ -152,10 +165,13 @@ class Dag:
     def _deps(self, needs: list[str]) -> list[ray.ObjectRef]:
         return [ref for n in needs for ref in self.refs[n]]
 
-    def data(self, step_id: str, task, needs: list[str]) -> None:
+    def data(self, step_id: str, needs: list[str], **options) -> None:
+        """A task per shard still to do, with the step's Ray options (num_cpus, memory, max_retries…)."""
         shards = self._todo(step_id, needs)
         if shards is None:
             return
+        self._check_fits(step_id, {"CPU": options.get("num_cpus", 1), "GPU": options.get("num_gpus", 0), "memory": options.get("memory", 0)})
+        task = data_step.options(name=step_id, **options)
         deps = self._deps(needs)
         self.refs[step_id] = [task.remote(self.ctx, step_id, shard, *deps) for shard in shards]
         event("queued", step_id, shards=len(shards))
@@ -163,6 +179,7 @@ class Dag:
     def train(self, step_id: str, needs: list[str], scaling: ScalingConfig, max_failures: int) -> None:
         if self._todo(step_id, needs) is None:
             return
+        self._check_fits(step_id, dict(scaling.resources_per_worker or {}))
         task = train_segment.options(name=step_id)
         self.refs[step_id] = [task.remote(self.ctx, step_id, scaling, max_failures, *self._deps(needs))]
         event("queued", step_id)
@@ -237,52 +254,57 @@ def main(argv: list[str] | None = None) -> int:
     ray.init(address=args.address, runtime_env=None if args.job else {"env_vars": env})
     ctx = {"plan": PLAN_FILE.read_text(), "run_dir": str(run_dir), "input_root": str(root) if root else None}
     dag = Dag(ctx, status)
-    build(dag)
+    try:
+        build(dag)
+    except StepFailed as e:  # nothing is left waiting on a step that cannot be scheduled
+        event("failed", e.step_id, error=str(e))
+        event("finished", None, failed={e.step_id: str(e)})
+        return 1
     return dag.wait()
 
 
 def build(dag: Dag) -> None:
     """The plan's 20 steps, in its order; each names the steps it needs."""
     # tokenizer.llama: tokenizer, 1 node(s) x 1 rank(s)
-    dag.data("tokenizer.llama", data_step.options(name="tokenizer.llama", num_cpus=2, max_retries=0), needs=[])
+    dag.data("tokenizer.llama", needs=[], num_cpus=2, memory=2147483648, max_retries=0)
     # curate.clean.common_crawl: curate, 512 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.clean.common_crawl", data_step.options(name="curate.clean.common_crawl", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.clean.common_crawl", needs=[], num_cpus=2, memory=88046829568, max_retries=3)
     # curate.clean.c4: curate, 365 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.clean.c4", data_step.options(name="curate.clean.c4", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.clean.c4", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.clean.github: curate, 123 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.clean.github", data_step.options(name="curate.clean.github", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.clean.github", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.clean.books: curate, 55 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.clean.books", data_step.options(name="curate.clean.books", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.clean.books", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.clean.arxiv: curate, 58 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.clean.arxiv", data_step.options(name="curate.clean.arxiv", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.clean.arxiv", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.clean.wikipedia: curate, 50 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.clean.wikipedia", data_step.options(name="curate.clean.wikipedia", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.clean.wikipedia", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.clean.stackexchange: curate, 20 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.clean.stackexchange", data_step.options(name="curate.clean.stackexchange", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.clean.stackexchange", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # dedup.clean: dedup, 1 node(s) x 1 rank(s)
-    dag.data("dedup.clean", data_step.options(name="dedup.clean", num_cpus=2, max_retries=3), needs=["curate.clean.common_crawl", "curate.clean.c4", "curate.clean.github", "curate.clean.books", "curate.clean.arxiv", "curate.clean.wikipedia", "curate.clean.stackexchange"])
+    dag.data("dedup.clean", needs=["curate.clean.common_crawl", "curate.clean.c4", "curate.clean.github", "curate.clean.books", "curate.clean.arxiv", "curate.clean.wikipedia", "curate.clean.stackexchange"], num_cpus=2, memory=9182640078848, max_retries=3)
     # tokenize.clean.common_crawl: tokenize, 512 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.clean.common_crawl", data_step.options(name="tokenize.clean.common_crawl", num_cpus=2, max_retries=3), needs=["curate.clean.common_crawl", "dedup.clean", "tokenizer.llama"])
+    dag.data("tokenize.clean.common_crawl", needs=["curate.clean.common_crawl", "dedup.clean", "tokenizer.llama"], num_cpus=2, memory=23622320128, max_retries=3)
     # tokenize.clean.c4: tokenize, 365 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.clean.c4", data_step.options(name="tokenize.clean.c4", num_cpus=2, max_retries=3), needs=["curate.clean.c4", "dedup.clean", "tokenizer.llama"])
+    dag.data("tokenize.clean.c4", needs=["curate.clean.c4", "dedup.clean", "tokenizer.llama"], num_cpus=2, memory=8589934592, max_retries=3)
     # tokenize.clean.github: tokenize, 123 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.clean.github", data_step.options(name="tokenize.clean.github", num_cpus=2, max_retries=3), needs=["curate.clean.github", "dedup.clean", "tokenizer.llama"])
+    dag.data("tokenize.clean.github", needs=["curate.clean.github", "dedup.clean", "tokenizer.llama"], num_cpus=2, memory=8589934592, max_retries=3)
     # tokenize.clean.books: tokenize, 55 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.clean.books", data_step.options(name="tokenize.clean.books", num_cpus=2, max_retries=3), needs=["curate.clean.books", "dedup.clean", "tokenizer.llama"])
+    dag.data("tokenize.clean.books", needs=["curate.clean.books", "dedup.clean", "tokenizer.llama"], num_cpus=2, memory=8589934592, max_retries=3)
     # tokenize.clean.arxiv: tokenize, 58 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.clean.arxiv", data_step.options(name="tokenize.clean.arxiv", num_cpus=2, max_retries=3), needs=["curate.clean.arxiv", "dedup.clean", "tokenizer.llama"])
+    dag.data("tokenize.clean.arxiv", needs=["curate.clean.arxiv", "dedup.clean", "tokenizer.llama"], num_cpus=2, memory=8589934592, max_retries=3)
     # tokenize.clean.wikipedia: tokenize, 50 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.clean.wikipedia", data_step.options(name="tokenize.clean.wikipedia", num_cpus=2, max_retries=3), needs=["curate.clean.wikipedia", "dedup.clean", "tokenizer.llama"])
+    dag.data("tokenize.clean.wikipedia", needs=["curate.clean.wikipedia", "dedup.clean", "tokenizer.llama"], num_cpus=2, memory=8589934592, max_retries=3)
     # tokenize.clean.stackexchange: tokenize, 20 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.clean.stackexchange", data_step.options(name="tokenize.clean.stackexchange", num_cpus=2, max_retries=3), needs=["curate.clean.stackexchange", "dedup.clean", "tokenizer.llama"])
+    dag.data("tokenize.clean.stackexchange", needs=["curate.clean.stackexchange", "dedup.clean", "tokenizer.llama"], num_cpus=2, memory=8589934592, max_retries=3)
     # mix.validate: mix, 1 node(s) x 1 rank(s)
-    dag.data("mix.validate", data_step.options(name="mix.validate", num_cpus=2, max_retries=3), needs=["tokenize.clean.common_crawl", "tokenize.clean.c4", "tokenize.clean.github", "tokenize.clean.books", "tokenize.clean.arxiv", "tokenize.clean.wikipedia", "tokenize.clean.stackexchange"])
+    dag.data("mix.validate", needs=["tokenize.clean.common_crawl", "tokenize.clean.c4", "tokenize.clean.github", "tokenize.clean.books", "tokenize.clean.arxiv", "tokenize.clean.wikipedia", "tokenize.clean.stackexchange"], num_cpus=2, memory=3221225472, max_retries=3)
     # train.validate.j0: train, 1 node(s) x 8 rank(s)
-    dag.train("train.validate.j0", needs=["mix.validate"], scaling=ScalingConfig(num_workers=8, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.validate.j0", needs=["mix.validate"], scaling=ScalingConfig(num_workers=8, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 19058917376}), max_failures=3)
     # train.validate.j1: train, 1 node(s) x 8 rank(s)
-    dag.train("train.validate.j1", needs=["mix.validate", "train.validate.j0"], scaling=ScalingConfig(num_workers=8, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.validate.j1", needs=["mix.validate", "train.validate.j0"], scaling=ScalingConfig(num_workers=8, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 19058917376}), max_failures=3)
     # train.validate.j2: train, 1 node(s) x 8 rank(s)
-    dag.train("train.validate.j2", needs=["mix.validate", "train.validate.j1"], scaling=ScalingConfig(num_workers=8, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.validate.j2", needs=["mix.validate", "train.validate.j1"], scaling=ScalingConfig(num_workers=8, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 19058917376}), max_failures=3)
 
 
 if __name__ == "__main__":

@@ -139,6 +139,19 @@ class Dag:
         self.status = status
         self.refs: dict[str, list[ray.ObjectRef]] = {}
         self.needs: dict[str, list[str]] = {}
+        # The most of each resource one node offers: a task asking for more would wait forever.
+        self.largest: dict[str, float] = {}
+        for node in ray.nodes():
+            if node.get("Alive"):
+                for key, amount in node.get("Resources", {}).items():
+                    self.largest[key] = max(self.largest.get(key, 0.0), amount)
+
+    def _check_fits(self, step_id: str, need: dict[str, float]) -> None:
+        for key, amount in need.items():
+            have = self.largest.get(key, 0.0)
+            if amount > have:
+                raise StepFailed(step_id, f"asks Ray for {amount:,.0f} {key} per task, but no node of this cluster offers more than {have:,.0f}",
+                                 "run on a cluster with larger nodes, or change the step's resources in the .flow file")
 
     def _todo(self, step_id: str, needs: list[str]) -> list[int | None] | None:
         st = self.status[step_id]
@@ -152,10 +165,13 @@ class Dag:
     def _deps(self, needs: list[str]) -> list[ray.ObjectRef]:
         return [ref for n in needs for ref in self.refs[n]]
 
-    def data(self, step_id: str, task, needs: list[str]) -> None:
+    def data(self, step_id: str, needs: list[str], **options) -> None:
+        """A task per shard still to do, with the step's Ray options (num_cpus, memory, max_retries…)."""
         shards = self._todo(step_id, needs)
         if shards is None:
             return
+        self._check_fits(step_id, {"CPU": options.get("num_cpus", 1), "GPU": options.get("num_gpus", 0), "memory": options.get("memory", 0)})
+        task = data_step.options(name=step_id, **options)
         deps = self._deps(needs)
         self.refs[step_id] = [task.remote(self.ctx, step_id, shard, *deps) for shard in shards]
         event("queued", step_id, shards=len(shards))
@@ -163,6 +179,7 @@ class Dag:
     def train(self, step_id: str, needs: list[str], scaling: ScalingConfig, max_failures: int) -> None:
         if self._todo(step_id, needs) is None:
             return
+        self._check_fits(step_id, dict(scaling.resources_per_worker or {}))
         task = train_segment.options(name=step_id)
         self.refs[step_id] = [task.remote(self.ctx, step_id, scaling, max_failures, *self._deps(needs))]
         event("queued", step_id)
@@ -237,74 +254,79 @@ def main(argv: list[str] | None = None) -> int:
     ray.init(address=args.address, runtime_env=None if args.job else {"env_vars": env})
     ctx = {"plan": PLAN_FILE.read_text(), "run_dir": str(run_dir), "input_root": str(root) if root else None}
     dag = Dag(ctx, status)
-    build(dag)
+    try:
+        build(dag)
+    except StepFailed as e:  # nothing is left waiting on a step that cannot be scheduled
+        event("failed", e.step_id, error=str(e))
+        event("finished", None, failed={e.step_id: str(e)})
+        return 1
     return dag.wait()
 
 
 def build(dag: Dag) -> None:
     """The plan's 31 steps, in its order; each names the steps it needs."""
     # tokenizer.smol: tokenizer, 1 node(s) x 1 rank(s)
-    dag.data("tokenizer.smol", data_step.options(name="tokenizer.smol", num_cpus=2, max_retries=0), needs=[])
+    dag.data("tokenizer.smol", needs=[], num_cpus=2, memory=2147483648, max_retries=0)
     # curate.tok_all.fineweb_edu: curate, 512 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.tok_all.fineweb_edu", data_step.options(name="curate.tok_all.fineweb_edu", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.tok_all.fineweb_edu", needs=[], num_cpus=2, memory=33285996544, max_retries=3)
     # curate.tok_all.dclm: curate, 512 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.tok_all.dclm", data_step.options(name="curate.tok_all.dclm", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.tok_all.dclm", needs=[], num_cpus=2, memory=91268055040, max_retries=3)
     # curate.tok_all.starcoder: curate, 125 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.tok_all.starcoder", data_step.options(name="curate.tok_all.starcoder", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.tok_all.starcoder", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.tok_all.stack_edu: curate, 63 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.tok_all.stack_edu", data_step.options(name="curate.tok_all.stack_edu", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.tok_all.stack_edu", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.tok_all.owm: curate, 6 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.tok_all.owm", data_step.options(name="curate.tok_all.owm", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.tok_all.owm", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.tok_all.infimm: curate, 20 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.tok_all.infimm", data_step.options(name="curate.tok_all.infimm", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.tok_all.infimm", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.tok_all.finemath: curate, 17 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.tok_all.finemath", data_step.options(name="curate.tok_all.finemath", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.tok_all.finemath", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.tok_all.infiwebmath: curate, 11 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.tok_all.infiwebmath", data_step.options(name="curate.tok_all.infiwebmath", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.tok_all.infiwebmath", needs=[], num_cpus=2, memory=24696061952, max_retries=3)
     # curate.tok_all.cosmopedia: curate, 14 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.tok_all.cosmopedia", data_step.options(name="curate.tok_all.cosmopedia", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.tok_all.cosmopedia", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # curate.tok_all.long_docs: curate, 25 shards, 1 node(s) x 1 rank(s)
-    dag.data("curate.tok_all.long_docs", data_step.options(name="curate.tok_all.long_docs", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.tok_all.long_docs", needs=[], num_cpus=2, memory=26843545600, max_retries=3)
     # tokenize.tok_all.fineweb_edu: tokenize, 512 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.tok_all.fineweb_edu", data_step.options(name="tokenize.tok_all.fineweb_edu", num_cpus=2, max_retries=3), needs=["curate.tok_all.fineweb_edu", "tokenizer.smol"])
+    dag.data("tokenize.tok_all.fineweb_edu", needs=["curate.tok_all.fineweb_edu", "tokenizer.smol"], num_cpus=2, memory=33285996544, max_retries=3)
     # tokenize.tok_all.dclm: tokenize, 512 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.tok_all.dclm", data_step.options(name="tokenize.tok_all.dclm", num_cpus=2, max_retries=3), needs=["curate.tok_all.dclm", "tokenizer.smol"])
+    dag.data("tokenize.tok_all.dclm", needs=["curate.tok_all.dclm", "tokenizer.smol"], num_cpus=2, memory=91268055040, max_retries=3)
     # tokenize.tok_all.starcoder: tokenize, 125 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.tok_all.starcoder", data_step.options(name="tokenize.tok_all.starcoder", num_cpus=2, max_retries=3), needs=["curate.tok_all.starcoder", "tokenizer.smol"])
+    dag.data("tokenize.tok_all.starcoder", needs=["curate.tok_all.starcoder", "tokenizer.smol"], num_cpus=2, memory=26843545600, max_retries=3)
     # tokenize.tok_all.stack_edu: tokenize, 63 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.tok_all.stack_edu", data_step.options(name="tokenize.tok_all.stack_edu", num_cpus=2, max_retries=3), needs=["curate.tok_all.stack_edu", "tokenizer.smol"])
+    dag.data("tokenize.tok_all.stack_edu", needs=["curate.tok_all.stack_edu", "tokenizer.smol"], num_cpus=2, memory=26843545600, max_retries=3)
     # tokenize.tok_all.owm: tokenize, 6 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.tok_all.owm", data_step.options(name="tokenize.tok_all.owm", num_cpus=2, max_retries=3), needs=["curate.tok_all.owm", "tokenizer.smol"])
+    dag.data("tokenize.tok_all.owm", needs=["curate.tok_all.owm", "tokenizer.smol"], num_cpus=2, memory=26843545600, max_retries=3)
     # tokenize.tok_all.infimm: tokenize, 20 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.tok_all.infimm", data_step.options(name="tokenize.tok_all.infimm", num_cpus=2, max_retries=3), needs=["curate.tok_all.infimm", "tokenizer.smol"])
+    dag.data("tokenize.tok_all.infimm", needs=["curate.tok_all.infimm", "tokenizer.smol"], num_cpus=2, memory=26843545600, max_retries=3)
     # tokenize.tok_all.finemath: tokenize, 17 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.tok_all.finemath", data_step.options(name="tokenize.tok_all.finemath", num_cpus=2, max_retries=3), needs=["curate.tok_all.finemath", "tokenizer.smol"])
+    dag.data("tokenize.tok_all.finemath", needs=["curate.tok_all.finemath", "tokenizer.smol"], num_cpus=2, memory=26843545600, max_retries=3)
     # tokenize.tok_all.infiwebmath: tokenize, 11 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.tok_all.infiwebmath", data_step.options(name="tokenize.tok_all.infiwebmath", num_cpus=2, max_retries=3), needs=["curate.tok_all.infiwebmath", "tokenizer.smol"])
+    dag.data("tokenize.tok_all.infiwebmath", needs=["curate.tok_all.infiwebmath", "tokenizer.smol"], num_cpus=2, memory=24696061952, max_retries=3)
     # tokenize.tok_all.cosmopedia: tokenize, 14 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.tok_all.cosmopedia", data_step.options(name="tokenize.tok_all.cosmopedia", num_cpus=2, max_retries=3), needs=["curate.tok_all.cosmopedia", "tokenizer.smol"])
+    dag.data("tokenize.tok_all.cosmopedia", needs=["curate.tok_all.cosmopedia", "tokenizer.smol"], num_cpus=2, memory=26843545600, max_retries=3)
     # tokenize.tok_all.long_docs: tokenize, 25 shards, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.tok_all.long_docs", data_step.options(name="tokenize.tok_all.long_docs", num_cpus=2, max_retries=3), needs=["curate.tok_all.long_docs", "tokenizer.smol"])
+    dag.data("tokenize.tok_all.long_docs", needs=["curate.tok_all.long_docs", "tokenizer.smol"], num_cpus=2, memory=26843545600, max_retries=3)
     # mix.pretrain: mix, 1 node(s) x 1 rank(s)
-    dag.data("mix.pretrain", data_step.options(name="mix.pretrain", num_cpus=2, max_retries=3), needs=["tokenize.tok_all.fineweb_edu", "tokenize.tok_all.dclm", "tokenize.tok_all.starcoder", "tokenize.tok_all.owm", "tokenize.tok_all.stack_edu", "tokenize.tok_all.infimm", "tokenize.tok_all.finemath", "tokenize.tok_all.infiwebmath", "tokenize.tok_all.cosmopedia", "tokenize.tok_all.long_docs"])
+    dag.data("mix.pretrain", needs=["tokenize.tok_all.fineweb_edu", "tokenize.tok_all.dclm", "tokenize.tok_all.starcoder", "tokenize.tok_all.owm", "tokenize.tok_all.stack_edu", "tokenize.tok_all.infimm", "tokenize.tok_all.finemath", "tokenize.tok_all.infiwebmath", "tokenize.tok_all.cosmopedia", "tokenize.tok_all.long_docs"], num_cpus=2, memory=3221225472, max_retries=3)
     # train.pretrain.j0: train, 32 node(s) x 8 rank(s)
-    dag.train("train.pretrain.j0", needs=["mix.pretrain"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.pretrain.j0", needs=["mix.pretrain"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 8992587776}), max_failures=3)
     # train.pretrain.j1: train, 32 node(s) x 8 rank(s)
-    dag.train("train.pretrain.j1", needs=["mix.pretrain", "train.pretrain.j0"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.pretrain.j1", needs=["mix.pretrain", "train.pretrain.j0"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 8992587776}), max_failures=3)
     # train.pretrain.j2: train, 32 node(s) x 8 rank(s)
-    dag.train("train.pretrain.j2", needs=["mix.pretrain", "train.pretrain.j1"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.pretrain.j2", needs=["mix.pretrain", "train.pretrain.j1"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 8992587776}), max_failures=3)
     # train.pretrain.j3: train, 32 node(s) x 8 rank(s)
-    dag.train("train.pretrain.j3", needs=["mix.pretrain", "train.pretrain.j2"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.pretrain.j3", needs=["mix.pretrain", "train.pretrain.j2"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 8992587776}), max_failures=3)
     # train.pretrain.j4: train, 32 node(s) x 8 rank(s)
-    dag.train("train.pretrain.j4", needs=["mix.pretrain", "train.pretrain.j3"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.pretrain.j4", needs=["mix.pretrain", "train.pretrain.j3"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 8992587776}), max_failures=3)
     # train.pretrain.j5: train, 32 node(s) x 8 rank(s)
-    dag.train("train.pretrain.j5", needs=["mix.pretrain", "train.pretrain.j4"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.pretrain.j5", needs=["mix.pretrain", "train.pretrain.j4"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 8992587776}), max_failures=3)
     # train.pretrain.j6: train, 32 node(s) x 8 rank(s)
-    dag.train("train.pretrain.j6", needs=["mix.pretrain", "train.pretrain.j5"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.pretrain.j6", needs=["mix.pretrain", "train.pretrain.j5"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 8992587776}), max_failures=3)
     # train.pretrain.j7: train, 32 node(s) x 8 rank(s)
-    dag.train("train.pretrain.j7", needs=["mix.pretrain", "train.pretrain.j6"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.pretrain.j7", needs=["mix.pretrain", "train.pretrain.j6"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 8992587776}), max_failures=3)
     # train.pretrain.j8: train, 32 node(s) x 8 rank(s)
-    dag.train("train.pretrain.j8", needs=["mix.pretrain", "train.pretrain.j7"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1}), max_failures=3)
+    dag.train("train.pretrain.j8", needs=["mix.pretrain", "train.pretrain.j7"], scaling=ScalingConfig(num_workers=256, use_gpu=True, resources_per_worker={"CPU": 8, "GPU": 1, "memory": 8992587776}), max_failures=3)
 
 
 if __name__ == "__main__":

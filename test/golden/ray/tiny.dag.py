@@ -139,6 +139,19 @@ class Dag:
         self.status = status
         self.refs: dict[str, list[ray.ObjectRef]] = {}
         self.needs: dict[str, list[str]] = {}
+        # The most of each resource one node offers: a task asking for more would wait forever.
+        self.largest: dict[str, float] = {}
+        for node in ray.nodes():
+            if node.get("Alive"):
+                for key, amount in node.get("Resources", {}).items():
+                    self.largest[key] = max(self.largest.get(key, 0.0), amount)
+
+    def _check_fits(self, step_id: str, need: dict[str, float]) -> None:
+        for key, amount in need.items():
+            have = self.largest.get(key, 0.0)
+            if amount > have:
+                raise StepFailed(step_id, f"asks Ray for {amount:,.0f} {key} per task, but no node of this cluster offers more than {have:,.0f}",
+                                 "run on a cluster with larger nodes, or change the step's resources in the .flow file")
 
     def _todo(self, step_id: str, needs: list[str]) -> list[int | None] | None:
         st = self.status[step_id]
@@ -152,10 +165,13 @@ class Dag:
     def _deps(self, needs: list[str]) -> list[ray.ObjectRef]:
         return [ref for n in needs for ref in self.refs[n]]
 
-    def data(self, step_id: str, task, needs: list[str]) -> None:
+    def data(self, step_id: str, needs: list[str], **options) -> None:
+        """A task per shard still to do, with the step's Ray options (num_cpus, memory, max_retries…)."""
         shards = self._todo(step_id, needs)
         if shards is None:
             return
+        self._check_fits(step_id, {"CPU": options.get("num_cpus", 1), "GPU": options.get("num_gpus", 0), "memory": options.get("memory", 0)})
+        task = data_step.options(name=step_id, **options)
         deps = self._deps(needs)
         self.refs[step_id] = [task.remote(self.ctx, step_id, shard, *deps) for shard in shards]
         event("queued", step_id, shards=len(shards))
@@ -163,6 +179,7 @@ class Dag:
     def train(self, step_id: str, needs: list[str], scaling: ScalingConfig, max_failures: int) -> None:
         if self._todo(step_id, needs) is None:
             return
+        self._check_fits(step_id, dict(scaling.resources_per_worker or {}))
         task = train_segment.options(name=step_id)
         self.refs[step_id] = [task.remote(self.ctx, step_id, scaling, max_failures, *self._deps(needs))]
         event("queued", step_id)
@@ -237,36 +254,41 @@ def main(argv: list[str] | None = None) -> int:
     ray.init(address=args.address, runtime_env=None if args.job else {"env_vars": env})
     ctx = {"plan": PLAN_FILE.read_text(), "run_dir": str(run_dir), "input_root": str(root) if root else None}
     dag = Dag(ctx, status)
-    build(dag)
+    try:
+        build(dag)
+    except StepFailed as e:  # nothing is left waiting on a step that cannot be scheduled
+        event("failed", e.step_id, error=str(e))
+        event("finished", None, failed={e.step_id: str(e)})
+        return 1
     return dag.wait()
 
 
 def build(dag: Dag) -> None:
     """The plan's 12 steps, in its order; each names the steps it needs."""
     # tokenizer.tok: tokenizer, 1 node(s) x 1 rank(s)
-    dag.data("tokenizer.tok", data_step.options(name="tokenizer.tok", num_cpus=2, max_retries=0), needs=[])
+    dag.data("tokenizer.tok", needs=[], num_cpus=2, memory=3221225472, max_retries=0)
     # curate.clean.web: curate, 1 node(s) x 1 rank(s)
-    dag.data("curate.clean.web", data_step.options(name="curate.clean.web", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.clean.web", needs=[], num_cpus=2, memory=3221225472, max_retries=3)
     # curate.clean.code: curate, 1 node(s) x 1 rank(s)
-    dag.data("curate.clean.code", data_step.options(name="curate.clean.code", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.clean.code", needs=[], num_cpus=2, memory=3221225472, max_retries=3)
     # curate.clean.math: curate, 1 node(s) x 1 rank(s)
-    dag.data("curate.clean.math", data_step.options(name="curate.clean.math", num_cpus=2, max_retries=3), needs=[])
+    dag.data("curate.clean.math", needs=[], num_cpus=2, memory=3221225472, max_retries=3)
     # dedup.clean: dedup, 1 node(s) x 1 rank(s)
-    dag.data("dedup.clean", data_step.options(name="dedup.clean", num_cpus=2, max_retries=3), needs=["curate.clean.web", "curate.clean.code", "curate.clean.math"])
+    dag.data("dedup.clean", needs=["curate.clean.web", "curate.clean.code", "curate.clean.math"], num_cpus=2, memory=3221225472, max_retries=3)
     # tokenize.clean.web: tokenize, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.clean.web", data_step.options(name="tokenize.clean.web", num_cpus=2, max_retries=3), needs=["curate.clean.web", "dedup.clean", "tokenizer.tok"])
+    dag.data("tokenize.clean.web", needs=["curate.clean.web", "dedup.clean", "tokenizer.tok"], num_cpus=2, memory=3221225472, max_retries=3)
     # tokenize.clean.code: tokenize, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.clean.code", data_step.options(name="tokenize.clean.code", num_cpus=2, max_retries=3), needs=["curate.clean.code", "dedup.clean", "tokenizer.tok"])
+    dag.data("tokenize.clean.code", needs=["curate.clean.code", "dedup.clean", "tokenizer.tok"], num_cpus=2, memory=3221225472, max_retries=3)
     # tokenize.clean.math: tokenize, 1 node(s) x 1 rank(s)
-    dag.data("tokenize.clean.math", data_step.options(name="tokenize.clean.math", num_cpus=2, max_retries=3), needs=["curate.clean.math", "dedup.clean", "tokenizer.tok"])
+    dag.data("tokenize.clean.math", needs=["curate.clean.math", "dedup.clean", "tokenizer.tok"], num_cpus=2, memory=3221225472, max_retries=3)
     # mix.pretrain: mix, 1 node(s) x 1 rank(s)
-    dag.data("mix.pretrain", data_step.options(name="mix.pretrain", num_cpus=2, max_retries=3), needs=["tokenize.clean.web", "tokenize.clean.code", "tokenize.clean.math"])
+    dag.data("mix.pretrain", needs=["tokenize.clean.web", "tokenize.clean.code", "tokenize.clean.math"], num_cpus=2, memory=3221225472, max_retries=3)
     # train.pretrain: train, 1 node(s) x 2 rank(s)
-    dag.train("train.pretrain", needs=["mix.pretrain"], scaling=ScalingConfig(num_workers=2, use_gpu=False, resources_per_worker={"CPU": 1, "memory": 70988602}), max_failures=3)
+    dag.train("train.pretrain", needs=["mix.pretrain"], scaling=ScalingConfig(num_workers=2, use_gpu=False, resources_per_worker={"CPU": 1, "memory": 2684354560}), max_failures=3)
     # eval.base: eval, 1 node(s) x 1 rank(s)
-    dag.data("eval.base", data_step.options(name="eval.base", num_cpus=2, max_retries=0), needs=["train.pretrain", "tokenizer.tok"])
+    dag.data("eval.base", needs=["train.pretrain", "tokenizer.tok"], num_cpus=2, memory=3221225472, max_retries=0)
     # release.toy_v1: release, 1 node(s) x 1 rank(s)
-    dag.data("release.toy_v1", data_step.options(name="release.toy_v1", num_cpus=2, max_retries=0), needs=["train.pretrain", "tokenizer.tok", "eval.base"])
+    dag.data("release.toy_v1", needs=["train.pretrain", "tokenizer.tok", "eval.base"], num_cpus=2, memory=3221225472, max_retries=0)
 
 
 if __name__ == "__main__":
