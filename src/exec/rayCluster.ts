@@ -57,7 +57,17 @@ export function rayCommand(python: string): [string, string[]] {
   return existsSync(bin) ? [bin, []] : [python, ["-m", "ray.scripts.scripts"]];
 }
 
+/**
+ * Starts the head, again (up to 3 times) when it gave up waiting for its own raylet: Ray waits a
+ * fixed 30 s for it to register, which a heavily loaded machine can miss.
+ */
 export async function startLocalRay(o: StartRayOptions): Promise<LocalRay | { error: string }> {
+  let r = await startOnce(o);
+  for (let attempt = 1; attempt < 3 && "error" in r && r.error.includes("timed out during startup"); attempt++) r = await startOnce(o);
+  return r;
+}
+
+async function startOnce(o: StartRayOptions): Promise<LocalRay | { error: string }> {
   const [gcs, client, agent, dash] = [await freePort(), await freePort(), await freePort(), await freePort()];
   // A short path: Ray's unix sockets live under it (108 bytes at most).
   const temp = mkdtempSync(join(tmpdir(), "flowc-ray-"));
