@@ -187,3 +187,30 @@ def test_special_tokens_written_in_a_document_are_text_not_boundaries(tmp_path):
     flat, lengths = encode_flat(loaded, [text, "the mat"], eos, 300)
     assert lengths.tolist()[0] > 10 and flat.tolist().count(eos) == 2 and pad not in flat.tolist()
     assert loaded.decode(flat[: lengths[0] - 1].tolist()) == text
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["op", "step", "status", "inputs", "pii", "dedup", "filter", "language", "quality", "--plan", "--step",
+                                 "--shard", "--of", "--method", "--ngram", "--bands", "--keep", "--redact", "--kind", "--min-words",
+                                 "--", "-h", "-", "0", "-1", "5", "x", "email", "minhash", "IN", "OUT", "PLAN", "DIR", "MISSING"])
+                | st.text(max_size=6), max_size=9))
+def test_any_command_line_is_a_result_or_a_flowrt_error(tmp_path_factory, capsys, argv):
+    from conftest import tiny_plan, write_plan
+
+    d = tmp_path_factory.mktemp("argv")
+    src = d / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": "the cat sat on the mat"}) + "\n")
+    plan = write_plan(d / "run", tiny_plan())
+    names = {"IN": str(src), "OUT": str(d / "out.jsonl"), "PLAN": str(plan), "DIR": str(d), "MISSING": str(d / "missing")}
+    argv = [names.get(a, a) for a in argv]
+    assume(not ("step" in argv and "--step" in argv))  # running a real step is other tests' business
+    try:
+        code = main(argv)
+    except SystemExit as e:  # argparse's --help
+        code = e.code
+    err = capsys.readouterr().err
+    assert code in (0, 1, 2), (argv, code, err)
+    assert "Traceback" not in err
+    if code:
+        assert "error" in err, (argv, err)
+    assert src.read_text().startswith('{"id": 1'), "the input is never written"
