@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,13 @@ def test_a_bad_evalset_file_is_an_error_at_its_line(tmp_path):
     f.write_bytes(b'{"query": "q", "choices": ["a", "b"], "gold": 0}\n["not", "an", "item"]\n')
     with pytest.raises(FlowrtError, match=r"quiz.jsonl:2: an evalset item is a JSON object"):
         load_evalset("quiz", Evalset(uri=str(f), task="multiple_choice"), lambda uri: [Path(uri)])
+    for bad, message in [(b'{"query": "q", "choices": ["a", "b"], "gold": 2}', "`gold` must index its 2 choices (0..1), not 2"),
+                         (b'{"query": "q", "choices": "ab", "gold": 0}', "needs `choices`, a list of texts"),
+                         (b'{"choices": ["a"], "gold": 0}', "needs a text `query`"),
+                         (b'{"query": "q", "choices": ["a"], "gold": true}', "not True")]:
+        f.write_bytes(bad + b"\n")
+        with pytest.raises(FlowrtError, match=re.escape(message)):
+            load_evalset("quiz", Evalset(uri=str(f), task="multiple_choice"), lambda uri: [Path(uri)])
     f.write_bytes(b'{"query": "caf\xe9"}\n')
     with pytest.raises(FlowrtError, match=r"quiz.jsonl:1: invalid UTF-8"):
         load_evalset("quiz", Evalset(uri=str(f), task="multiple_choice"), lambda uri: [Path(uri)])

@@ -214,3 +214,13 @@ def test_any_command_line_is_a_result_or_a_flowrt_error(tmp_path_factory, capsys
     if code:
         assert "error" in err, (argv, err)
     assert src.read_text().startswith('{"id": 1'), "the input is never written"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["text", "query", "context", "question", "choices", "id", "gold"]), ids, max_size=5), any_text)
+def test_decontamination_reads_any_item_shape(item, text):
+    from flowrt.curate.decontam import Decontaminator
+
+    d = Decontaminator(ngram=2)
+    d.add_evalset("quiz", [item])
+    assert d.check({"id": 0, "text": text}) in (True, False)
