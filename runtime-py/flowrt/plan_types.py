@@ -414,10 +414,12 @@ class Memory:
     overheads: int
     #: memory of one GPU (or one CPU rank's allowance)
     gpu_bytes: int
+    #: the runtime computes the cross-entropy over chunks of this many tokens (one chunk's logits exist at a time); the estimate's `logits` is one chunk
+    loss_chunk_tokens: int
 
     @classmethod
     def from_json(cls, d: Any) -> Memory:
-        return cls(stage=d["stage"], per_gpu_bytes=d["per_gpu_bytes"], weights=d["weights"], gradients=d["gradients"], optimizer=d["optimizer"], activations=d["activations"], logits=d["logits"], overheads=d["overheads"], gpu_bytes=d["gpu_bytes"])
+        return cls(stage=d["stage"], per_gpu_bytes=d["per_gpu_bytes"], weights=d["weights"], gradients=d["gradients"], optimizer=d["optimizer"], activations=d["activations"], logits=d["logits"], overheads=d["overheads"], gpu_bytes=d["gpu_bytes"], loss_chunk_tokens=d["loss_chunk_tokens"])
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

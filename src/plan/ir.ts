@@ -238,6 +238,7 @@ export const MemoryIR = z.object({
   logits: count,
   overheads: count,
   gpu_bytes: count.describe("memory of one GPU (or one CPU rank's allowance)"),
+  loss_chunk_tokens: positive.describe("the runtime computes the cross-entropy over chunks of this many tokens (one chunk's logits exist at a time); the estimate's `logits` is one chunk"),
 }).meta({ id: "Memory" });
 
 export const CheckpointIR = z.object({

@@ -5,7 +5,7 @@ import { basename, dirname, relative, resolve, sep } from "node:path";
 import type { CheckedProgram, TrainAnalysis } from "../check/analysis.js";
 import { diagnostic, type Diagnostic, type Result } from "../diagnostics/diagnostic.js";
 import { span } from "../source/span.js";
-import { checkpointEstimate, effectivePeak, flopsPerToken, ranksPerNode, runtimeLayout } from "../estimate/index.js";
+import { checkpointEstimate, effectivePeak, flopsPerToken, LOSS_CHUNK_TOKENS, ranksPerNode, runtimeLayout } from "../estimate/index.js";
 import type { ClusterT, CurateOpT, CurateT, GateT } from "../check/typed.js";
 import * as R from "../units/rational.js";
 import { lrScheduleIR } from "./lrIR.js";
@@ -216,6 +216,7 @@ function trainIR(a: TrainAnalysis): TrainInput {
       activations: Math.ceil(m?.activations ?? 0), logits: Math.ceil(m?.logits ?? 0),
       overheads: Math.ceil(m ? m.overheads.cudaContext + m.overheads.nccl + m.overheads.fragmentation : 0),
       gpu_bytes: a.gpu.memoryBytes,
+      loss_chunk_tokens: LOSS_CHUNK_TOKENS,
     },
     flops: a.compute?.flops ?? 0,
     peak_flops_per_gpu: effectivePeak(a.gpu, t.precision),

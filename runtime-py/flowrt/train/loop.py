@@ -17,7 +17,7 @@ import torch.distributed as dist
 
 from ..data.layout import StageData
 from ..errors import FlowrtError
-from ..model.llama import Llama, ModelConfig, loss_fn
+from ..model.llama import Llama, ModelConfig
 from ..plan_schedule import schedule_of
 from ..plan_types import FsdpLayout, Plan, Train
 from ..schedule import lr_at, stage_at
@@ -99,10 +99,7 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
         from torchao.float8 import convert_to_float8_training
 
         convert_to_float8_training(model, module_filter_fn=lambda m, fqn: "lm_head" not in fqn)
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": opt_ir.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-                            lr=opt_ir.lr, betas=opt_ir.betas, eps=opt_ir.eps, foreach=False)
+    opt = make_optimizer(model, opt_ir)
 
     # Resume: model, optimizer, step and RNG; the sampler position is a function of the step.
     step = first_step
@@ -127,7 +124,7 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
     current_stage = None
     losses: list[float] = []
     t_last = time.perf_counter()
-    autocast = torch.autocast(d.device.type, dtype=torch.bfloat16, enabled=t.precision in ("bf16", "fp8") and d.device.type == "cuda")
+    autocast = autocast_of(t.precision, d.device)
     while step < last_step:
         st = stage_at(sched, step)
         ir_stage = t.stages[st.index]
@@ -164,11 +161,7 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
             tokens, segments = data[st.name].micro_batch(step, micro, dp_rank, par.dp)
             tokens, segments = tokens.to(d.device), segments.to(d.device)
             model.set_requires_gradient_sync(micro == st.grad_accum - 1)
-            with autocast:
-                logits = model(tokens, segments)
-                loss = loss_fn(logits, tokens, segments) / st.grad_accum
-            loss.backward()
-            total += loss.detach()
+            total += micro_step(model, t, tokens, segments, st.grad_accum, d.device)
         grad_norm = clip_grad_norm(list(model.parameters()), opt_ir.clip, mesh["pp"].get_group() if par.pp > 1 else None)
         opt.step()
         opt.zero_grad(set_to_none=True)
@@ -201,6 +194,30 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
     if step >= t.total_steps:
         ckpt.export_full(model, out / "final", d, part=pp_rank if par.pp > 1 else None, parts=par.pp, first_of_part=dp_rank == 0)
     return {"step": step, "losses": losses, "params": n_params}
+
+
+def make_optimizer(model, opt_ir) -> torch.optim.AdamW:
+    """AdamW, weight decay on matrices only."""
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": opt_ir.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+                             lr=opt_ir.lr, betas=opt_ir.betas, eps=opt_ir.eps, foreach=False)
+
+
+def autocast_of(precision: str, device: torch.device):
+    """bf16 (and fp8's non-fp8 ops) under autocast on GPU and CPU alike: a replicated (zero = 0)
+    model keeps fp32 parameters, so this is what makes it compute in bf16; fully_shard's
+    mixed-precision policy already gathers bf16 parameters."""
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision in ("bf16", "fp8"))
+
+
+def micro_step(model, t: Train, tokens: torch.Tensor, segments: torch.Tensor, grad_accum: int, device: torch.device) -> torch.Tensor:
+    """Forward (the loss, computed in the plan's chunks inside the model) and backward of one
+    micro-batch; returns its share of the step's loss."""
+    with autocast_of(t.precision, device):
+        loss = model(tokens, segments, loss_chunk_tokens=t.memory.loss_chunk_tokens) / grad_accum
+    loss.backward()
+    return loss.detach()
 
 
 def run_periodic_evals(evals: PeriodicEvals, step: int, model, mcfg: ModelConfig, autocast, d: Dist, path: Path, log) -> None:
