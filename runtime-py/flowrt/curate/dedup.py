@@ -290,8 +290,12 @@ def dedup_indices(spec: object, texts: Iterable[str]) -> tuple[set[int], dict[st
     op of the plan, and its counters. Positions, not ids: two documents are never confused because
     their ids print alike (`1` and `"1"`) or are the same. `texts` is read once, keeping only each
     document's signature, key or hash: memory is the corpus's signatures, not its text."""
-    from ..plan_types import ExactDedupOp, MinhashDedupOp, SimhashDedupOp
+    from ..plan_types import AstDedupOp, ExactDedupOp, MinhashDedupOp, SemanticDedupOp, SimhashDedupOp
 
+    if isinstance(spec, SemanticDedupOp):
+        from .ops import not_supported
+
+        raise not_supported("semantic dedup (`--method semantic`)", "use --method minhash or simhash for near-duplicates")
     if isinstance(spec, MinhashDedupOp):
         mh = MinHasher(permutations=spec.permutations, ngram=spec.ngram, seed=spec.seed)
         ab = mh.params()
@@ -299,11 +303,12 @@ def dedup_indices(spec: object, texts: Iterable[str]) -> tuple[set[int], dict[st
         sigs = np.stack(rows) if rows else np.zeros((0, spec.permutations), np.uint32)
         drop, _, counters = lsh_duplicates(list(range(len(rows))), sigs, spec.bands, spec.threshold)
         return drop, counters
-    if isinstance(spec, ExactDedupOp):
+    if isinstance(spec, (ExactDedupOp, AstDedupOp)):
+        key = exact_key if isinstance(spec, ExactDedupOp) else structure_key
         first: dict[str, int] = {}
         drop: set[int] = set()
         for i, t in enumerate(texts):
-            if first.setdefault(exact_key(t), i) != i:
+            if first.setdefault(key(t), i) != i:
                 drop.add(i)
         return drop, {"dropped": len(drop)}
     assert isinstance(spec, SimhashDedupOp)
