@@ -1,4 +1,4 @@
-// The acceptance examples (shared/spec/examples, copied into examples/): each error file fails
+// The acceptance examples of examples/ and examples/errors/: each error file fails
 // `check` as its header says, at the line its header names; tiny and smollm2 check clean.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";

@@ -127,7 +127,7 @@ describe("facts the runtime reads from the plan", () => {
   });
 
   it("the requeue protocol and the checkpoint write time that sets the stop signal's lead", () => {
-    expect(base.protocol).toEqual({ requeue_exit_code: 75, stop_signal: "USR2", preempt_signal: "TERM" });
+    expect(base.protocol).toEqual({ requeue_exit_code: 75, stop_signal: "USR2", preempt_signal: "TERM", stop_file_env: "FLOWRT_STOP_FILE", stop_marker: "STOPPED.json" });
     const t = base.trains[0]!;
     expect(t.checkpoint.state_bytes).toBe(12 * t.params);
     expect(t.checkpoint.write_s).toBeCloseTo(t.checkpoint.state_bytes / t.checkpoint.write_bytes_per_s, 12);

@@ -1,12 +1,11 @@
 """The training loop, read top to bottom (nanoGPT/torchtitan style):
 for each step: stage transition? -> learning rate -> micro-batches (forward, backward) -> clip ->
 optimizer step -> metrics -> evals every N steps -> checkpoint (every `checkpoint_every`, at the
-end, or on the plan's stop/preempt signal)."""
+end, or when the ranks agree on the plan's stop signal; see train/stop.py)."""
 from __future__ import annotations
 
 import json
 import math
-import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from .parallel import (
     set_checkpointing,
 )
 from .phases import PhaseTimer
+from .stop import CANCEL, CANCEL_CHECKPOINT_MAX_S, NONE, STOP, StopFlag
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +85,9 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
                           "drop `every` from the eval (it still runs after training), or train with pp = 1")
     ckpt_dir = out / "ckpt"
     resumed = ckpt.latest(ckpt_dir)
+    if resumed is None and first_step > 0:
+        raise FlowrtError(f"{t.name}: this segment starts at step {first_step}, but {ckpt_dir} holds no checkpoint to resume from",
+                          "run the segment before it first (its last checkpoint is where this one starts); a later segment never trains from a fresh model")
 
     # Model: identical initialization on every rank (or the init_from weights), then parallelized.
     torch.manual_seed(t.seed)
@@ -122,14 +125,9 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
         _truncate_jsonl(metrics_path, lambda r, k=step: r["step"] < k)
         _truncate_jsonl(evals_path, lambda r, k=step: r["step"] <= k)
 
-    # Signals: the plan's stop signal (sent before the walltime limit) and preemption.
-    stop = {"signal": None}
-
-    def on_signal(signum, _frame):
-        stop["signal"] = signal.Signals(signum).name
-
-    for name in (plan.protocol.stop_signal, plan.protocol.preempt_signal):
-        signal.signal(signal.Signals[f"SIG{name}"], on_signal)
+    # The stop signal (before the walltime limit) or the batch script's stop file, and scancel's
+    # SIGTERM: agreed on by all ranks once per step (train/stop.py).
+    stop = StopFlag(plan.protocol, d.device, d.world)
 
     data: dict[str, StageData] = {}
     current_stage = None
@@ -206,12 +204,16 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
             with timer("evals"):
                 run_periodic_evals(evals, step, model, mcfg, autocast, d, evals_path, log)
         at_end = step == last_step
-        if at_end or step % t.checkpoint_every == 0 or stop["signal"]:
+        flag = stop.agreed()
+        # A cancel checkpoints only when that is quick (SIGKILL follows within KillWait).
+        save_on_flag = flag == STOP or (flag == CANCEL and t.checkpoint.write_s <= CANCEL_CHECKPOINT_MAX_S)
+        if at_end or step % t.checkpoint_every == 0 or save_on_flag:
             with timer("checkpoint"):
                 ckpt.save(ckpt_dir, step, model, opt, d)
-        if stop["signal"] and not at_end:
-            log.info("%s: checkpointed at step %d; exiting for requeue", stop["signal"], step)
-            return {"stopped": stop["signal"], "step": step, "losses": losses}
+        if flag != NONE and not at_end:
+            log.info("SIG%s: %s at step %d; %s", stop.name(flag), "checkpointed" if save_on_flag or step % t.checkpoint_every == 0 else "not checkpointed",
+                     step, "exiting for requeue" if flag == STOP else "cancelled, not requeued")
+            return {"stopped": stop.name(flag), "cancelled": flag == CANCEL, "step": step, "losses": losses}
     if d.is_main:
         log.info("seconds by phase (rank 0): %s", timer.summary())
     if step >= t.total_steps:
