@@ -19,16 +19,20 @@ def _fraction(s: str) -> Fraction:
 class Protocol:
     """How a runtime process and the scheduler talk."""
 
-    #: a train step exits with this after checkpointing on the stop or preempt signal: requeue it
+    #: a single-process train step (not under torchrun) exits with this after checkpointing on the stop signal; the batch script exits with it after requeueing
     requeue_exit_code: Literal[75] = 75
-    #: sent before the walltime limit (`--signal=B:USR2@<trains[].checkpoint.stop_signal_lead_s>`): checkpoint and exit
+    #: sent to the batch shell before the walltime limit (`--signal=B:USR2@<trains[].checkpoint.stop_signal_lead_s>`), or to a rank directly: every rank stops at the same step, checkpoints, rank 0 writes the stop marker
     stop_signal: Literal["USR2"] = "USR2"
-    #: preemption: the same as the stop signal
+    #: `scancel`: checkpoint if cheap, exit 143, no stop marker, never requeue
     preempt_signal: Literal["TERM"] = "TERM"
+    #: names the file the batch script creates when the stop signal reaches it; every rank looks for it once per step
+    stop_file_env: Literal["FLOWRT_STOP_FILE"] = "FLOWRT_STOP_FILE"
+    #: written by rank 0 into the train step's out_dir after the stop checkpoint; the batch script requeues when it finds it
+    stop_marker: Literal["STOPPED.json"] = "STOPPED.json"
 
     @classmethod
     def from_json(cls, d: Any) -> Protocol:
-        return cls(requeue_exit_code=d["requeue_exit_code"], stop_signal=d["stop_signal"], preempt_signal=d["preempt_signal"])
+        return cls(requeue_exit_code=d["requeue_exit_code"], stop_signal=d["stop_signal"], preempt_signal=d["preempt_signal"], stop_file_env=d["stop_file_env"], stop_marker=d["stop_marker"])
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -614,12 +618,15 @@ class Resources:
     gpus_per_node: int
     #: processes per node (torchrun nproc_per_node / srun tasks)
     ranks_per_node: int
+    #: memory per node the step asks for (sbatch --mem), estimated from what it reads (src/plan/stepResources.ts)
+    memory_bytes: int
     cpus_per_task: int
+    #: the time limit it asks for, estimated from what it reads; at most the cluster's max_walltime
     walltime_s: int
 
     @classmethod
     def from_json(cls, d: Any) -> Resources:
-        return cls(nodes=d["nodes"], gpus_per_node=d["gpus_per_node"], ranks_per_node=d["ranks_per_node"], cpus_per_task=d["cpus_per_task"], walltime_s=d["walltime_s"])
+        return cls(nodes=d["nodes"], gpus_per_node=d["gpus_per_node"], ranks_per_node=d["ranks_per_node"], memory_bytes=d["memory_bytes"], cpus_per_task=d["cpus_per_task"], walltime_s=d["walltime_s"])
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -22,9 +22,14 @@ export const PLAN_IR_VERSION = 2 as const;
 
 /** flowrt exits with this code after checkpointing on the stop signal (EX_TEMPFAIL): requeue me. */
 export const REQUEUE_EXIT_CODE = 75;
-/** The pre-timeout signal the Slurm emitter asks for (`--signal=B:USR2@lead`); SIGTERM is preemption. */
+/** The pre-timeout signal the Slurm emitter asks for (`--signal=B:USR2@lead`): checkpoint, then requeue. */
 export const STOP_SIGNAL = "USR2" as const;
+/** `scancel` (and a preemption that cancels): checkpoint if cheap, exit 128+15, never requeue. */
 export const PREEMPT_SIGNAL = "TERM" as const;
+/** The environment variable naming the stop file the batch script creates on the stop signal. */
+export const STOP_FILE_ENV = "FLOWRT_STOP_FILE" as const;
+/** The file (in a train step's out_dir) rank 0 writes after the checkpoint of a stop: requeue me. */
+export const STOP_MARKER = "STOPPED.json" as const;
 
 const count = z.number().int().nonnegative();
 const positive = z.number().int().positive();
@@ -347,17 +352,20 @@ export const ReleaseIR = z.object({
 }).meta({ id: "Release" });
 
 export const ProtocolIR = z.object({
-  requeue_exit_code: z.literal(REQUEUE_EXIT_CODE).describe("a train step exits with this after checkpointing on the stop or preempt signal: requeue it"),
-  stop_signal: z.literal(STOP_SIGNAL).describe("sent before the walltime limit (`--signal=B:USR2@<trains[].checkpoint.stop_signal_lead_s>`): checkpoint and exit"),
-  preempt_signal: z.literal(PREEMPT_SIGNAL).describe("preemption: the same as the stop signal"),
+  requeue_exit_code: z.literal(REQUEUE_EXIT_CODE).describe("a single-process train step (not under torchrun) exits with this after checkpointing on the stop signal; the batch script exits with it after requeueing"),
+  stop_signal: z.literal(STOP_SIGNAL).describe("sent to the batch shell before the walltime limit (`--signal=B:USR2@<trains[].checkpoint.stop_signal_lead_s>`), or to a rank directly: every rank stops at the same step, checkpoints, rank 0 writes the stop marker"),
+  preempt_signal: z.literal(PREEMPT_SIGNAL).describe("`scancel`: checkpoint if cheap, exit 143, no stop marker, never requeue"),
+  stop_file_env: z.literal(STOP_FILE_ENV).describe("names the file the batch script creates when the stop signal reaches it; every rank looks for it once per step"),
+  stop_marker: z.literal(STOP_MARKER).describe("written by rank 0 into the train step's out_dir after the stop checkpoint; the batch script requeues when it finds it"),
 }).meta({ id: "Protocol", description: "How a runtime process and the scheduler talk." });
 
 export const ResourcesIR = z.object({
   nodes: positive,
   gpus_per_node: count,
   ranks_per_node: positive.describe("processes per node (torchrun nproc_per_node / srun tasks)"),
+  memory_bytes: positive.describe("memory per node the step asks for (sbatch --mem), estimated from what it reads (src/plan/stepResources.ts)"),
   cpus_per_task: positive,
-  walltime_s: positive,
+  walltime_s: positive.describe("the time limit it asks for, estimated from what it reads; at most the cluster's max_walltime"),
 }).meta({ id: "Resources" });
 
 // ---- the job DAG --------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ..model.llama import ModelConfig
 from ..plan import eval_of, train_of
 from .lineage import check_and_record, lineage_key
 from .loop import PeriodicEvals, train
+from .stop import CANCEL_EXIT_CODE, under_torchrun, write_stop_marker
 
 
 def init_weights(ctx: StepContext) -> Path | None:
@@ -45,6 +46,22 @@ def periodic_evals(ctx: StepContext) -> PeriodicEvals | None:
     return PeriodicEvals(tokenizer=tok, eos=tok.token_to_id("<|endoftext|>") or 0, evals=evals)
 
 
+def stopped_exit(ctx: StepContext, result: dict[str, Any], out: Path, d) -> int:
+    """After a stop or a cancel: the exit status the protocol gives this rank (its marker first)."""
+    import torch.distributed as dist
+
+    protocol = ctx.plan.protocol
+    if result.get("cancelled"):
+        dist.destroy_process_group()
+        return CANCEL_EXIT_CODE
+    if d.is_main:
+        write_stop_marker(out, protocol, result["step"], result["stopped"])
+    dist.barrier()
+    dist.destroy_process_group()
+    # Under torchrun every worker exits 0 (it reports any other status as 1): the marker says "requeue".
+    return 0 if under_torchrun() else protocol.requeue_exit_code
+
+
 def run(ctx: StepContext) -> dict[str, Any]:
     p = ctx.step.params
     train_ir = train_of(ctx.plan, p.train)
@@ -68,11 +85,12 @@ def run(ctx: StepContext) -> dict[str, Any]:
 
     evals = periodic_evals(ctx)
     d = init_distributed()
+    if d.is_main:  # a stop marker of an earlier attempt says nothing about this one
+        (out / ctx.plan.protocol.stop_marker).unlink(missing_ok=True)
     result = train(ctx.plan, train_ir, p.first_step, p.last_step, out, d, ctx.log, mix_dir=ctx.dir_of(ctx.step.reads.mix),
                    init=init_weights(ctx), evals=evals)
     if result.get("stopped"):
-        dist.destroy_process_group()
-        sys.exit(ctx.plan.protocol.requeue_exit_code)
+        sys.exit(stopped_exit(ctx, result, out, d))
     if d.is_main:
         (out / "config.json").write_text(json.dumps(asdict(ModelConfig.from_plan(train_ir.model)), indent=2) + "\n")
     dist.barrier()
