@@ -20,7 +20,7 @@ export const compile = defineCommand({
     "Checks FILE, lowers it to the plan and writes DIR/plan.json, DIR/target.json and, for Slurm, one sbatch\n" +
     "script per plan step (DIR/slurm/STEP.sbatch), DIR/slurm/jobs.json (the jobs in dependency order, what\n" +
     "`flowc submit` reads) and DIR/slurm/submit.sh (submits them with plain sbatch). The cluster profile is the\n" +
-    "one named by --profile, else the one named like the program's cluster, in --clusters FILE (default\n" +
+    "one named by --cluster, else the one named like the program's cluster, in --clusters FILE (default\n" +
     "~/.config/flowc/clusters.yaml, used when it exists); its partition, account and qos win over the cluster\n" +
     "block's. A DIR that holds another plan (or other files) is refused unless --force.",
   positionals: [{ name: "FILE", arity: "one", help: "the .flow program" }],
@@ -29,9 +29,9 @@ export const compile = defineCommand({
     out: { type: "string", value: "DIR", required: true, help: "where to write plan.json and the jobs" },
     force: { type: "boolean", help: "overwrite a DIR that holds a different plan" },
     clusters: { type: "string", value: "FILE", help: "cluster profiles (YAML); default ~/.config/flowc/clusters.yaml" },
-    profile: { type: "string", value: "NAME", help: "the profile to use (default: the program's cluster name)" },
+    cluster: { type: "string", value: "NAME", help: "the profile to use (default: the one named like the plan's cluster, else the file's default)" },
   },
-  examples: ["flowc compile examples/tiny.flow --target slurm --out build/tiny", "flowc compile recipe.flow --target slurm --out build/r --clusters clusters.yaml --profile big"],
+  examples: ["flowc compile examples/tiny.flow --target slurm --out build/tiny", "flowc compile recipe.flow --target slurm --out build/r --clusters clusters.yaml --cluster big"],
   async run({ flags, positionals }, ctx) {
     const file = path.resolve(ctx.cwd, positionals[0] ?? "");
     if (flags.target === "ray") return notAvailable(ctx, "the Ray emitter is not built");
@@ -40,7 +40,7 @@ export const compile = defineCommand({
     reportDiagnostics(ctx, res.diagnostics, res.texts);
     if (res.plan === undefined) return EXIT.failed;
     const plan = res.plan;
-    const profile = chooseProfile(ctx, plan, flags.clusters, flags.profile);
+    const profile = chooseProfile(ctx, plan, flags.clusters, flags.cluster);
     if (typeof profile === "number") return profile;
     const out = path.resolve(ctx.cwd, flags.out ?? "");
     const shown = displayPath(out, ctx.cwd);
