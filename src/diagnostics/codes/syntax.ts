@@ -58,4 +58,8 @@ export const SYNTAX_CODES: readonly CodeInfo[] = [
     "A `.flow` file is refused when it is larger than the loader's limit (`MAX_SOURCE_BYTES`, 8 MiB), before it is read. Real programs are a few KiB; a file this large is nearly always a data file or generated text named by mistake. Split generated declarations into several files that a small entry file imports.",
     `import "generated/all-sources.flow"   // 12 MiB`,
     `import "generated/sources-web.flow"\nimport "generated/sources-code.flow"`),
+  e("E0016", "Source file is not UTF-8",
+    "A `.flow` file is UTF-8 text. A file holding a byte sequence that is not UTF-8 (a Latin-1 `é`, a stray binary byte) is refused with the line, column and byte of the first bad byte, rather than read with the byte replaced by U+FFFD: `flowc fmt --write` would otherwise write the replacement over the original byte. Re-save the file as UTF-8 (`iconv -f latin1 -t utf-8`).",
+    `source caf\\xe9 { … }   // the byte 0xE9 of Latin-1`,
+    `source cafe { … }`),
 ];
