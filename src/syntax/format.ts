@@ -18,6 +18,7 @@
 import type { IToken } from "chevrotain";
 import type * as A from "../ast/nodes.js";
 import type { Result } from "../diagnostics/diagnostic.js";
+import { WORD_UNITS } from "../units/literal.js";
 import { parseText } from "./parse.js";
 import * as T from "./tokens.js";
 
@@ -90,7 +91,7 @@ const NO_SPACE_AFTER = new Set<string>(["LParen", "LBracket", "Dot"]);
 /** After these, a `-` is a sign, not a subtraction. */
 const BEFORE_SIGN = new Set<string>(["LParen", "LBracket", "Comma", "Equals", "LBrace", "Plus", "Minus", "Star", "Slash", "LessEq", "GreaterEq", "EqEq", "NotEq", "Less", "Greater"]);
 
-type Line = { text: string; trailing?: string; key?: string; value?: string; aligned: boolean; row?: Row; indent?: string };
+type Line = { text: string; trailing?: string; key?: string; value?: string; aligned: boolean; row?: Row; indent?: string; comma?: boolean };
 
 /** A block on one line: `head { cell, cell }`; a cell is an item (`key = value`, or a nested block). */
 interface Row { readonly head: string; readonly keyword: string; readonly named: boolean; readonly cells: readonly Cell[] }
@@ -181,17 +182,27 @@ class Formatter {
     const lines: string[] = [];
     let cur = "";
     let prev: Elem | undefined;
+    let prevToken: Elem | undefined;
     for (const e of elems) {
       this.used.add(e);
-      if (prev && prev.type === "LineComment") {
+      if ((prev && prev.type === "LineComment") || (prevToken && this.keepsBreak(prevToken, e))) {
         lines.push(cur);
         cur = indent + INDENT;
       } else if (prev && this.spaceBetween(prev, e)) cur += " ";
       cur += isComment(e) ? commentText(e) : e.image;
       prev = e;
+      if (!isComment(e)) prevToken = e;
     }
     lines.push(cur);
     return lines;
+  }
+
+  /**
+   * The one line break inside an item that the grammar reads: a unit word on the line after its
+   * number is not its unit (`[0\n epochs]` is two items), so joining the lines would change the value.
+   */
+  private keepsBreak(prevToken: Elem, e: Elem): boolean {
+    return prevToken.type === "NumberLiteral" && e.type === "Identifier" && WORD_UNITS.has(e.image) && this.hasBreak(prevToken.end, e.start);
   }
 
   private spaceBetween(prev: Elem, e: Elem): boolean {
@@ -244,19 +255,20 @@ class Formatter {
       for (const c of trailing) this.used.add(c);
       const trail = trailing.length ? trailing.map(commentText).join(" ") : undefined;
       const rendered = this.item(item, indent, prefix);
+      const comma = items[k + 1] !== undefined && this.needsComma(item, items[k + 1]!) ? { comma: true } : {};
       const inner = this.range(item.span.start, item.span.end).some(isComment);
       const row = item.kind === "Block" && prefix.length === 0 ? this.inline(item) : undefined;
       if (row) {
-        out.push({ text: rendered[0]!, aligned: false, row, indent, ...(trail !== undefined ? { trailing: trail } : {}) });
+        out.push({ text: rendered[0]!, aligned: false, row, indent, ...comma, ...(trail !== undefined ? { trailing: trail } : {}) });
       } else if (rendered.length === 1 && item.kind === "Attribute" && prefix.length === 0 && !inner) {
         const eq = this.range(item.span.start, item.span.end).find((e) => e.type === "Equals")!;
         out.push({
           text: rendered[0]!, aligned: true,
           key: indent + this.printFlat(item.span.start, eq.start), value: this.printFlat(eq.end, item.span.end),
-          ...(trail !== undefined ? { trailing: trail } : {}),
+          ...comma, ...(trail !== undefined ? { trailing: trail } : {}),
         });
       } else {
-        rendered.forEach((l, i) => out.push({ text: l, aligned: false, ...(trail !== undefined && i === rendered.length - 1 ? { trailing: trail } : {}) }));
+        rendered.forEach((l, i) => out.push({ text: l, aligned: false, ...(i === rendered.length - 1 ? { ...comma, ...(trail !== undefined ? { trailing: trail } : {}) } : {}) }));
       }
       cursor = end;
     });
@@ -269,6 +281,17 @@ class Formatter {
       last = c.end;
     }
     return align(out);
+  }
+
+  /**
+   * Items on lines of their own are not separated by commas, except where the grammar would read
+   * the two as one without it: a `-` or `(` continues the item before (`x = a` then `(1) <= 2` is a
+   * call), and a lone name before an anonymous block becomes its keyword (`auto` then `mix { }`).
+   */
+  private needsComma(item: Item, next: Item): boolean {
+    const first = this.range(next.span.start, next.span.end).find((e) => !isComment(e));
+    if (first && (first.type === "Minus" || first.type === "LParen")) return true;
+    return item.kind === "ExprItem" && item.expr.kind === "Path" && item.expr.parts.length === 1 && next.kind === "Block" && next.name === undefined;
   }
 
   /** The tokens of [start, end) on one line (no comments there: the caller checked). */
@@ -339,7 +362,7 @@ function align(lines: Line[]): string[] {
     if (j > i) {
       const run = lines.slice(i, j);
       const keyWidth = Math.max(...run.map((l) => l.key!.length));
-      const texts = run.map((l) => `${l.key!.padEnd(keyWidth)} = ${l.value}`);
+      const texts = run.map((l) => `${l.key!.padEnd(keyWidth)} = ${l.value}${l.comma ? "," : ""}`);
       const width = Math.max(...texts.map((t, k) => (run[k]!.trailing ? t.length : 0)));
       texts.forEach((t, k) => out.push(run[k]!.trailing ? `${t.padEnd(width)}  ${run[k]!.trailing}` : t));
       i = j;
@@ -348,14 +371,15 @@ function align(lines: Line[]): string[] {
     if (lines[i]!.row) {
       while (j < lines.length && lines[j]!.row && lines[j]!.indent === lines[i]!.indent) j++;
       const run = lines.slice(i, j);
-      const texts = table(run.map((l) => l.row!)).map((t, k) => run[k]!.indent + t);
+      const texts = table(run.map((l) => l.row!)).map((t, k) => run[k]!.indent + t + (run[k]!.comma ? "," : ""));
       const width = Math.max(...texts.map((t, k) => (run[k]!.trailing ? t.length : 0)));
       texts.forEach((t, k) => out.push(run[k]!.trailing ? `${t.padEnd(width)}  ${run[k]!.trailing}` : t));
       i = j;
       continue;
     }
     const l = lines[i]!;
-    out.push(l.trailing ? `${l.text}  ${l.trailing}` : l.text);
+    const text = l.text + (l.comma ? "," : "");
+    out.push(l.trailing ? `${text}  ${l.trailing}` : text);
     i++;
   }
   return out;

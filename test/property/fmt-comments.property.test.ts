@@ -68,6 +68,8 @@ describe("fmt keeps comments", () => {
       "source /* a */ web /* b */ {\n  tokens /* c */ = /* d */ 2M\n}\n",
       "assert {\n  tokens(t.a, /* which */ clean.web) == 1 + /* two */ 2\n}\n",
       "train t {\n  betas = [0.9, // first\n    0.95]\n}\n",
+      // Commas the grammar needs between items on their own lines, and a unit word on the next line.
+      "train t {\n  auto,\n  mix { a = 100% }\n  z = a,\n  (1) <= 2\n  y = 1,\n  -1 <= 2\n  b = [0\n    epochs]\n}\n",
     ];
     for (const c of cases) {
       keepsEverything(c);
