@@ -242,6 +242,11 @@ export class AstBuilder {
     const res = parseNumberLiteral(tok.image);
     const sp = unitTok ? this.cover(this.tokSpan(tok), this.tokSpan(unitTok)) : this.tokSpan(tok);
     const text = unitTok ? `${tok.image} ${unitTok.image}` : tok.image;
+    if (!res.ok && res.outOfRange) {
+      this.diagnostics.push(syntaxDiagnostic("E0017", this.tokSpan(tok), res.message,
+        "write the value with a count suffix or a unit (`1.3T`, `80GiB`, `3e-4`); no quantity of a training run needs more"));
+      return { kind: "Error", span: sp };
+    }
     if (!res.ok) {
       const guess = res.suffix ? suggest(res.suffix, Object.keys(UNITS)) ?? suggest(res.suffix.toLowerCase(), Object.keys(UNITS)) : undefined;
       this.diagnostics.push(syntaxDiagnostic("E0003", this.tokSpan(tok), res.message,

@@ -54,3 +54,54 @@ describe("crashes: nesting and long chains", () => {
     expect(r.code).toBe(0);
   });
 });
+
+/** tiny.flow with its run's token count (and its last stage's end) replaced. */
+const tinyWithTokens = (t: string) => TINY.replace("tokens      = 1_024_000", `tokens      = ${t}`).replace("until = 1_024_000", `until = ${t}`);
+const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split("\n").length;
+
+describe("exactness: quantities are exact or a range error at their span", () => {
+  test.each([
+    ["1e30", "E0115"],
+    ["9007199254740993", "E0115"],
+    ["1" + "0".repeat(399), "E0017"],
+    ["1e400", "E0017"],
+    ["1e99999999", "E0017"],
+  ])("tokens = %s is %s on the run's tokens line", async (value, code) => {
+    const text = tinyWithTokens(value);
+    const r = await on(text, "plan", "--json");
+    expect(r.code).toBe(1);
+    expect(codes(r.stderr)[0]).toBe(code);
+    expect(r.stderr).toContain(`:${lineOf(text, `tokens      = ${value}`)}:`);
+    expect(r.stderr.length).toBeLessThan(20_000);
+  });
+
+  test("`lr = 1e400` is reported at its own span", async () => {
+    const text = TINY.replace("lr = 3e-3", "lr = 1e400");
+    const r = await on(text);
+    expect(r.code).toBe(1);
+    expect(codes(r.stderr)).toEqual(["E0017"]);
+    expect(r.stderr).toContain(`:${lineOf(text, "lr = 1e400")}:${text.split("\n")[lineOf(text, "lr = 1e400") - 1]!.indexOf("1e400") + 1}: error[E0017]`);
+  });
+
+  test("model sizes of 1e100 are E0017, of 1e20 E0115; never an internal error", async () => {
+    expect(codes((await on(TINY.replace("d_model  = 64", "d_model  = 1e100"))).stderr)).toContain("E0017");
+    expect(codes((await on(TINY.replace("d_model  = 64", "d_model  = 1e20"))).stderr)).toContain("E0115");
+    const big = await on(TINY.replace("layers   = 2", "layers   = 1e15").replace("d_model  = 64", "d_model  = 1e15"));
+    expect(big.code).toBe(1);
+  });
+
+  test("a 100T-token run on a 30-minute walltime: E0171, not a heap of jobs", async () => {
+    const text = tinyWithTokens("100T").replace(/tokens = (2M|500K|300K),/g, "tokens = 300T,").replace(/assert \{[^}]*\}/, "");
+    for (const cmd of ["check", "plan"]) {
+      const r = await on(text, cmd, ...(cmd === "plan" ? ["--json"] : []));
+      expect(r.code).toBe(1);
+      expect(codes(r.stderr)).toContain("E0171");
+    }
+  });
+
+  test("plan of an empty file is E0400", async () => {
+    const r = await on("", "plan");
+    expect(r.code).toBe(1);
+    expect(codes(r.stderr)).toEqual(["E0400"]);
+  });
+});
