@@ -1,8 +1,11 @@
 // Diagnostics are data. Wording lives in the catalog (diagnostics/catalog.ts), keyed by code;
 // renderers (text, JSON) turn these into what users see. Spans come from AST nodes.
 import type { Span } from "../source/span.js";
+import { codeInfo, type Code } from "./catalog.js";
+import type { Severity } from "./severity.js";
 
-export type Severity = "error" | "warning" | "note";
+export type { Severity } from "./severity.js";
+export type { Code } from "./catalog.js";
 
 export interface Label {
   readonly span: Span;
@@ -12,7 +15,7 @@ export interface Label {
 
 export interface Diagnostic {
   /** `E0001`…, `W0001`…; every code has an entry in the catalog with an explanation. */
-  readonly code: string;
+  readonly code: Code;
   readonly severity: Severity;
   readonly message: string;
   readonly primary: Label;
@@ -38,4 +41,29 @@ export interface Fix {
 export interface Result<T> {
   readonly value: T;
   readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface DiagnosticOptions {
+  readonly secondary?: readonly Label[];
+  readonly notes?: readonly string[];
+  readonly help?: string;
+  /** Label printed under the primary span. */
+  readonly label?: string;
+  /** Edits that resolve it (editors offer them as quick fixes); undefined entries are dropped. */
+  readonly fixes?: readonly (Fix | undefined)[];
+}
+
+/** The one way to build a diagnostic: its severity comes from the code's catalog entry. */
+export function diagnostic(code: Code, span: Span, message: string, opts: DiagnosticOptions = {}): Diagnostic {
+  const fixes = opts.fixes?.filter((f): f is Fix => f !== undefined) ?? [];
+  return {
+    code,
+    severity: codeInfo(code).severity,
+    message,
+    primary: opts.label === undefined ? { span } : { span, message: opts.label },
+    secondary: opts.secondary ?? [],
+    notes: opts.notes ?? [],
+    ...(opts.help === undefined ? {} : { help: opts.help }),
+    ...(fixes.length ? { fixes } : {}),
+  };
 }

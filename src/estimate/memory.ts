@@ -1,5 +1,5 @@
 // Memory per GPU (the most-loaded rank) of one training step. Every term cites its source; the
-// fixed overheads that formulas leave out are stated as such (REFERENCE.md, last section).
+// fixed overheads that formulas leave out are stated as such (docs/estimators.md, "Memory per GPU").
 import type { GpuSpec } from "./gpus.js";
 import { paramBreakdown, type ModelShape } from "./model.js";
 
@@ -47,46 +47,75 @@ export function paramsOnRank(m: ModelShape, tp: number, pp: number): number {
 
 /**
  * Model states (weights, gradients, optimizer) per rank for psi parameters on that rank.
- * Mixed precision with fp32 master weights and Adam moments (ZeRO paper, arXiv 1910.02054, K = 12):
- *   DDP 16Ψ; ZeRO-1 4Ψ + 12Ψ/d; ZeRO-2 2Ψ + 14Ψ/d; ZeRO-3 16Ψ/d.
- * FSDP2 (fp32 sharded params, bf16 compute) is ZeRO-3-like: 16Ψ/d; ZeRO-2 maps to
- * reshard_after_forward=False (bf16 params stay gathered). Megatron keeps fp32 main grads:
- * 18Ψ, or 6Ψ + 12Ψ/d with the distributed optimizer (zero = 1). FP8 training (TE, torchao) keeps
- * bf16/fp32 weights, so model states do not change (torchtitan: 77.0 -> 76.8 GiB with Float8).
- * Plain fp32: 4 (weights) + 4 (grads) + 8 (Adam) = 16 bytes, sharded the same way.
+ * Megatron (mixed precision, fp32 main grads): 18Ψ, or 6Ψ + 12Ψ/d with the distributed optimizer
+ * (zero = 1); ZeRO paper, arXiv 1910.02054.
+ * FSDP2 as flowrt runs it (src/estimate/backends.ts picks the layout): parameters, gradients and
+ * Adam's two moments are fp32 whatever the precision: 4 + 4 + 8 bytes, sharded over d from
+ * zero = 2 on (`fully_shard`); zero = 0 (`replicate`) keeps them whole. bf16 compute works on
+ * gathered (fully_shard) or autocast-cast (replicate) copies, counted by `workingWeights`. FP8
+ * training (torchao) keeps the same states (torchtitan: 77.0 -> 76.8 GiB with Float8).
  */
 export function modelStates(psi: number, zero: 0 | 1 | 2 | 3, dp: number, precision: Precision, backend: Backend) {
   if (backend === "megatron") {
     const optimizer = zero >= 1 ? (12 * psi) / dp : 12 * psi;
     return { weights: 2 * psi, gradients: 4 * psi, optimizer };
   }
-  const wBytes = precision === "fp32" ? 4 : 2;
-  const gBytes = precision === "fp32" ? 4 : 2;
-  const oBytes = precision === "fp32" ? 8 : 12;
-  return {
-    weights: zero >= 3 ? (wBytes * psi) / dp : wBytes * psi,
-    gradients: zero >= 2 ? (gBytes * psi) / dp : gBytes * psi,
-    optimizer: zero >= 1 ? (oBytes * psi) / dp : oBytes * psi,
-  };
+  void precision;
+  const shard = zero >= 2 ? dp : 1;
+  // zero = 1 has no FSDP layout (E0182); estimated as ZeRO-1: optimizer states sharded only.
+  return { weights: (4 * psi) / shard, gradients: (4 * psi) / shard, optimizer: (8 * psi) / (zero >= 1 ? dp : 1) };
 }
 
 /**
- * Activation bytes saved per token per layer of a Llama block (FlashAttention/SDPA, no dropout,
- * SwiGLU), derived from the tensors autograd keeps (REFERENCE.md):
- *   h(12 + 4g/a) + 6F bytes with 16-bit activations (norm inputs, q/k/v, attention output,
- *   MLP input, w1/w3 outputs and their product);
- * selective recompute (recompute the elementwise ops, keep matmul outputs) drops the SiLU/product
- * tensors: h(12 + 4g/a) + 4F; full recompute keeps only the block input: 2h.
- * TP with sequence parallelism divides everything by t; TP without SP leaves 8h replicated
- * (norm inputs and residuals). CP divides the sequence.
+ * The compute copies of the weights an FSDP2 rank holds besides its fp32 shard (flowrt's layouts):
+ * zero = 2 keeps every gathered parameter from forward to backward (reshard_after_forward=False);
+ * zero = 3 frees them after each block, so the root's (embedding, final norm, LM head) and two
+ * blocks' (current + prefetch) are gathered at once; zero = 0 in bf16 holds autocast's bf16 copy
+ * of every matrix a Linear uses (all blocks' and the LM head's), cached for backward. In the
+ * compute dtype (bf16: 2 bytes, fp32: 4).
  */
-export function activationBytesPerTokenPerLayer(m: ModelShape, p: Pick<ParallelConfig, "tp" | "recompute" | "sequenceParallel">): number {
-  const h = m.dModel, F = m.ffn, ga = m.kvHeads / m.heads;
-  if (p.recompute === "full") return (2 * h) / (p.sequenceParallel ? p.tp : 1);
-  const total = h * (12 + 4 * ga) + (p.recompute === "selective" ? 4 : 6) * F;
-  if (p.tp === 1 || p.sequenceParallel) return total / p.tp;
-  return 8 * h + (total - 8 * h) / p.tp;
+export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "tp" | "pp">, precision: Precision, backend: Backend): number {
+  if (backend === "megatron") return 0;
+  const b = paramBreakdown(m);
+  const bytes = precision === "fp32" ? 4 : 2;
+  const blocks = Number(b.blocks) / p.pp / p.tp;
+  const root = ((p.pp === 1 ? Number(b.lmHead) + Number(b.finalNorm) : 0) + Number(b.embedding)) / p.tp;
+  if (p.zero <= 1) {
+    // (zero = 1 has no FSDP layout, E0182; estimated as zero = 0.) autocast casts Linear weights only (the embedding runs in fp32; tied: the head is the embedding).
+    const head = p.pp === 1 ? Number(b.embedding) / p.tp : 0;
+    return precision === "fp32" ? 0 : bytes * (blocks - (2 * m.dModel * m.layers) / p.pp / p.tp + head);
+  }
+  if (p.zero === 2) return bytes * (blocks + root);
+  return bytes * (root + Math.min(2, m.layers / p.pp) * (Number(b.perLayer) / p.tp));
 }
+
+/**
+ * Activation bytes saved per token per layer of a Llama block as flowrt's layers keep them
+ * (runtime-py/flowrt/model/layers.py, attention.py; no dropout, SwiGLU, varlen attention):
+ *   compute dtype (e bytes): the two norm outputs, q, the attention output, k and v (g/a of h
+ *   each), the gate and up projections and their product: e·(4h + 2h·g/a + 3F);
+ *   residual stream (r bytes: e, or 4 when autocast keeps it fp32): the two norm inputs, 2h·r;
+ *   fp32 statistics: each norm's 1/rms and attention's log-sum-exp per head, 4·(2 + a).
+ * With e = r = 2 that is h(12 + 4g/a) + 6F (docs/estimators.md), plus the statistics.
+ * selective recompute = the MLP is recomputed in backward (its three matmuls' outputs dropped:
+ * − 3F·e); full recompute keeps only the block input, h·r (plus one layer's working set, counted
+ * by the caller). TP with sequence parallelism divides everything by t; TP without SP leaves the
+ * norms' inputs and outputs (4h) replicated.
+ */
+export function activationBytesPerTokenPerLayer(
+  m: ModelShape, p: Pick<ParallelConfig, "tp" | "recompute" | "sequenceParallel">, e = 2, r = e,
+): number {
+  const h = m.dModel, F = m.ffn, ga = m.kvHeads / m.heads;
+  if (p.recompute === "full") return (h * r) / (p.sequenceParallel ? p.tp : 1);
+  const replicated = 2 * h * r + 2 * h * e + 8;
+  const sharded = e * (2 * h + 2 * h * ga) + (p.recompute === "selective" ? 0 : 3 * F * e) + 4 * m.heads;
+  if (p.tp === 1 || p.sequenceParallel) return (replicated + sharded) / p.tp;
+  return replicated + sharded / p.tp;
+}
+
+/** Tokens per cross-entropy chunk: flowrt computes the loss in chunks this long (the plan's
+ * `memory.loss_chunk_tokens` tells it), so one chunk's logits exist at a time. */
+export const LOSS_CHUNK_TOKENS = 1024;
 
 /**
  * Korthikanti et al. (2022), Table 2: activation bytes per layer of a GPT block (F = 4h, MHA,
@@ -109,42 +138,67 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   const assumptions: string[] = [];
   const psi = paramsOnRank(m, p.tp, p.pp);
   const states = modelStates(psi, p.zero, p.dp, precision, backend);
-  let weights = states.weights;
-  if (backend === "fsdp" && p.zero >= 3 && p.dp > 1) {
-    // FSDP gathers each layer's bf16 parameters for compute; with prefetch two are in flight
-    // (never more than the unsharded weights themselves).
-    const layer = Number(paramBreakdown(m).perLayer) / p.tp;
-    weights += Math.min(2 * 2 * layer, 2 * psi - states.weights);
-    assumptions.push("FSDP keeps two layers' bf16 parameters gathered (current + prefetch)");
+  const gathered = workingWeights(m, p, precision, backend);
+  const weights = states.weights + gathered;
+  if (gathered > 0) {
+    assumptions.push(p.zero === 0 ? "autocast keeps a bf16 copy of every Linear weight for backward"
+      : p.zero === 2 ? "FSDP keeps every gathered parameter from forward to backward (zero = 2)"
+        : "FSDP keeps the root's and two blocks' parameters gathered (current + prefetch)");
   }
+  // Gradient buffers in flight: DDP (replicate, zero = 0) all-reduces through flat fp32 buckets
+  // as large as the gradients; FSDP reduce-scatters each block's gradients from an unsharded fp32
+  // buffer (one block's parameters, ×4 bytes).
+  const fsdpSharded = backend === "fsdp" && p.zero >= 2;
+  const buckets = backend === "fsdp" && p.zero <= 1 ? 4 * psi : fsdpSharded ? (4 * Number(paramBreakdown(m).perLayer)) / p.tp : 0;
+  const gradients = states.gradients + buckets;
+  if (buckets > 0) assumptions.push(fsdpSharded ? "FSDP reduce-scatters one block's gradients at a time from an fp32 buffer" : "DDP's gradient buckets: a second fp32 copy of the gradients");
   const tokensPerMicro = (p.microBatch * p.seqLen) / p.cp;
   const layersOnStage = m.layers / p.pp;
   // 1F1B: the first stage holds p micro-batches in flight, i.e. about L layers' worth.
   const inFlight = p.pp > 1 ? p.pp : 1;
-  const perLayer = activationBytesPerTokenPerLayer(m, p) * tokensPerMicro;
+  const e = precision === "fp32" ? 4 : 2;
+  // Replicated bf16 runs under autocast: the embedding and the residual adds stay fp32.
+  const r = backend === "fsdp" && p.zero === 0 ? 4 : e;
+  const perLayer = activationBytesPerTokenPerLayer(m, p, e, r) * tokensPerMicro;
   let activations = perLayer * layersOnStage * inFlight;
   if (p.recompute === "full") {
     // One layer is recomputed at a time; its full working set exists transiently.
-    activations += activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }) * tokensPerMicro;
+    activations += activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }, e, r) * tokensPerMicro;
   }
-  if (precision === "fp32") activations *= 2;
-  // Logits: s·b·V/t in bf16 plus the fp32 copy for the loss (6 bytes), on the last stage; unfused.
-  const logits = (tokensPerMicro * m.vocab * 6) / p.tp;
-  assumptions.push("logits are materialized (bf16 + fp32 for the loss), no fused cross-entropy");
+  // Around the blocks: token ids (int64, the embedding's backward), the final norm's input,
+  // statistics and output (kept by the chunked loss), the targets (int64).
+  activations += tokensPerMicro * (8 + r * m.dModel + 4 + e * m.dModel + 8);
+  // The loss: one chunk of logits at a time (compute dtype, fp32 log-softmax and its gradient,
+  // and in bf16 the fp32 copy), recomputed in backward; on the last stage.
+  const chunk = Math.min(LOSS_CHUNK_TOKENS, tokensPerMicro);
+  // Megatron materializes the logits: bf16 plus the fp32 copy for the loss (6 bytes), unfused.
+  const logits = backend === "megatron" ? (tokensPerMicro * m.vocab * 6) / p.tp : (chunk * m.vocab * (e + 8 + (e < 4 ? 4 : 0))) / p.tp;
+  assumptions.push(backend === "megatron" ? "logits are materialized (bf16 + fp32 for the loss), no fused cross-entropy"
+    : `cross-entropy in chunks of ${LOSS_CHUNK_TOKENS} tokens: one chunk's logits at a time`);
+  // AdamW (foreach=False) steps one tensor at a time: two fp32 temporaries of the largest.
+  const b = paramBreakdown(m);
+  const largest = Math.max(Number(b.embedding), m.dModel * Math.max(m.ffn, m.heads * (m.dModel / m.heads))) / p.tp / (p.zero >= 2 ? p.dp : 1);
+  const optimizerStep = backend === "fsdp" ? 2 * 4 * largest : 0;
   const isCpu = gpu.name === "cpu";
   const cudaContext = isCpu ? 0 : 0.5 * GiB;
   // NCCL communicators: ~0.5–0.7 GB each in reports; a flat 1 GiB keeps the estimate monotone.
   const nccl = isCpu ? 0 : 1 * GiB;
-  const sub = weights + states.gradients + states.optimizer + activations + logits + cudaContext + nccl;
+  // The peak: weights, optimizer states and buckets throughout; then either the start of
+  // backward (all activations and the loss's chunk, gradients not yet allocated) or the
+  // optimizer step (all gradients, no activations), whichever is larger.
+  // Megatron allocates its fp32 main-gradient buffer up front, so it counts throughout.
+  const peak = backend === "megatron" ? weights + states.gradients + states.optimizer + activations + logits
+    : weights + states.optimizer + buckets + Math.max(activations + logits, states.gradients + optimizerStep);
+  const sub = peak + cudaContext + nccl;
   // Caching-allocator fragmentation: reserved exceeds allocated; 5% allowance.
   const fragmentation = 0.05 * sub;
   if (!isCpu) assumptions.push("CUDA context 0.5 GiB; NCCL communicators 1 GiB; allocator fragmentation 5%");
   else assumptions.push("CPU ranks: gloo buffers neglected; fragmentation 5%");
-  const r = (x: number) => Math.ceil(x);
+  const rr = (x: number) => Math.ceil(x);
   return {
-    weights: r(weights), gradients: r(states.gradients), optimizer: r(states.optimizer), activations: r(activations), logits: r(logits),
-    overheads: { cudaContext: r(cudaContext), nccl: r(nccl), fragmentation: r(fragmentation) },
-    total: r(sub + fragmentation),
+    weights: rr(weights), gradients: rr(gradients), optimizer: rr(states.optimizer), activations: rr(activations), logits: rr(logits),
+    overheads: { cudaContext: rr(cudaContext), nccl: rr(nccl), fragmentation: rr(fragmentation) },
+    total: rr(sub + fragmentation),
     assumptions,
   };
 }

@@ -5,7 +5,7 @@
 import { execa } from "execa";
 import { attributeValue } from "../ast/nodes.js";
 import type { CheckedProgram } from "../check/analysis.js";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 
 export interface MissingInput {
   readonly what: "source" | "evalset" | "tokenizer";
@@ -37,10 +37,7 @@ export function inputDiagnostics(missing: readonly MissingInput[], checked: Chec
       : m.what === "evalset" ? checked.decls.evalsets.get(m.name) : checked.decls.tokenizers.get(m.name);
     if (!decl) continue;
     const at = attributeValue(decl.block, m.key) ?? decl.block.name ?? decl.block.keyword;
-    out.push({
-      code: "E0220", severity: "error", message: `${m.what} \`${m.name}\`: ${m.message}.`,
-      primary: { span: at.span }, secondary: [], notes: [], ...(m.help ? { help: m.help } : {}),
-    });
+    out.push(diagnostic("E0220", at.span, `${m.what} \`${m.name}\`: ${m.message}.`, m.help ? { help: m.help } : {}));
   }
   return out;
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { span } from "../source/span.js";
 import { parseProfiles, unknownProfile } from "./parse.js";
 import type { ClusterProfile, ProfilesFile } from "./schema.js";
@@ -45,11 +45,9 @@ export function selectProfile(loaded: Extract<LoadedProfiles, { ok: true }>, nam
     return span(loaded.path, Math.max(0, i), Math.max(0, i) + "clusters".length);
   })();
   if (wanted === undefined) {
-    return {
-      code: "E0501", severity: "error", message: `${loaded.path} has ${names.length === 0 ? "no profiles" : "several profiles"} and no \`default:\`.`,
-      primary: { span: at }, secondary: [], notes: [],
+    return diagnostic("E0501", at, `${loaded.path} has ${names.length === 0 ? "no profiles" : "several profiles"} and no \`default:\`.`, {
       help: names.length === 0 ? "add a profile under `clusters:`" : `name one (${names.map((n) => `\`${n}\``).join(", ")}), or add \`default: ${names[0]}\``,
-    };
+    });
   }
   const profile = loaded.file.clusters[wanted];
   if (!profile) return unknownProfile(wanted, names, at);

@@ -3,7 +3,7 @@
 // error, an unknown key (with "did you mean"), a missing or mistyped value, a profile `default:`
 // names that does not exist. Pure: text in, result out.
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from "yaml";
-import type { Diagnostic, Result } from "../diagnostics/diagnostic.js";
+import { diagnostic, type Diagnostic, type Result } from "../diagnostics/diagnostic.js";
 import { suggest } from "../diagnostics/suggest.js";
 import { span, type Span } from "../source/span.js";
 import { CONTAINER_KEYS, ClusterProfile, FILE_KEYS, PROFILE_KEYS, ProfilesFile } from "./schema.js";
@@ -94,7 +94,7 @@ function keysAt(path: Path): readonly string[] {
 }
 
 function diag(code: "E0500" | "E0501", message: string, at: Span, help?: string, label?: string): Diagnostic {
-  return { code, severity: "error", message, primary: { span: at, ...(label ? { message: label } : {}) }, secondary: [], notes: [], ...(help ? { help } : {}) };
+  return diagnostic(code, at, message, { ...(help ? { help } : {}), ...(label ? { label } : {}) });
 }
 
 export function parseProfiles(text: string, file: string): Result<ProfilesFile | undefined> {

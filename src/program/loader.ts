@@ -10,7 +10,7 @@
 // before anything is opened, so the text of a file that is not a program never reaches a diagnostic.
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import type { FlowFile, Import } from "../ast/nodes.js";
-import type { Diagnostic, Result } from "../diagnostics/diagnostic.js";
+import type { Code, Diagnostic, Result } from "../diagnostics/diagnostic.js";
 import { syntaxDiagnostic } from "../syntax/diagnose.js";
 import { parseText } from "../syntax/parse.js";
 import { span, type Span } from "../source/span.js";
@@ -54,7 +54,7 @@ export interface LoadResult extends Result<Program> {
 }
 
 /** The diagnostic code of a file that cannot be used: unreadable, not a regular file, too large. */
-function problemCode(p: FileProblem, isEntry: boolean): string {
+function problemCode(p: FileProblem, isEntry: boolean): Code {
   if (p.kind === "not-regular") return "E0014";
   if (p.kind === "too-large") return "E0015";
   if (p.kind === "not-utf8") return "E0016";

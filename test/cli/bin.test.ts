@@ -1,5 +1,5 @@
 // The installed command as users run it: `node bin/flowc.js` on a fresh `tsc` build, exit codes of
-// CLI.md, stdout/stderr split, and never a stack trace. None of these needs the parser.
+// the README's exit codes, stdout/stderr split, and never a stack trace. None of these needs the parser.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildBin, scratch, spawnCli } from "./harness.js";
 
@@ -43,7 +43,7 @@ describe("bin/flowc.js", () => {
 
   test("commands not built yet exit 2 saying so", async () => {
     const r = await spawnCli(bin, ["compile", "a.flow", "--target", "ray", "--out", "out"], { cwd: files.dir });
-    expect(r).toEqual({ code: 2, stdout: "", stderr: "flowc compile: not available yet (the Slurm/Ray emitters are not built); see the project's issue tracker\n" });
+    expect(r).toEqual({ code: 2, stdout: "", stderr: "flowc compile: not available yet (the Ray emitter is not built); see the project's issue tracker\n" });
   });
 
   test("explain of an unknown code exits 2", async () => {

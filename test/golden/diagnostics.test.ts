@@ -1,5 +1,7 @@
 // Golden diagnostics (Pkl style): test/golden/diagnostics/CODE.flow triggers CODE (its header says
-// so), and what `flowc check` prints for it is CODE.err beside it. UPDATE_GOLDEN=1 rewrites the
+// so), and what `flowc check` prints for it is CODE.err beside it. Each input holds only the
+// declarations it changes and imports the rest of the standard program from base/ (cluster,
+// sources, prep, model, train, release). UPDATE_GOLDEN=1 rewrites the
 // .err files. The diagnostics are those of `flowc plan` (load, check, lower), so lowering's codes have
 // examples too. Every code of the catalog has a golden example (E0012, a missing entry file, cannot be
 // a file; it is checked through the loader; E0015, a file over 8 MiB, is rendered by

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import torch
 import torch.nn.functional as F
 
-from ..docs import read_docs
+from ..docs import read_docs, read_json_lines
 from ..errors import FlowrtError
 from ..plan_types import Evalset
 
@@ -27,12 +27,18 @@ class LoadedEvalset:
     items: list[dict[str, Any]]
 
 
+def _item(value: Any, path: Any, lineno: int) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise FlowrtError(f"{path}:{lineno}: an evalset item is a JSON object", "each line is one item {\"query\", \"choices\", \"gold\"} or {\"text\"}", exit_code=1)
+    return value
+
+
 def load_evalset(name: str, es: Evalset, expand: Callable[[str], list]) -> LoadedEvalset:
     files = expand(es.uri)
     if es.task == "perplexity":
         items = [d for f in files for d in read_docs(f)]
     else:
-        items = [json.loads(line) for f in files for line in f.open(encoding="utf-8") if line.strip()]
+        items = [_item(v, f, n) for f in files for n, v in read_json_lines(f)]
     return LoadedEvalset(name, es.task, items)
 
 

@@ -1,7 +1,9 @@
 """A Llama-style decoder: RMSNorm, RoPE (rope_theta, YaRN scaling for context extension), grouped-
 query attention, SwiGLU, optionally tied embeddings. Attention is document-aware: packed
 sequences carry a segment id per token, and a token attends only to earlier tokens of its own
-document (a block-diagonal causal mask, through torch's scaled_dot_product_attention).
+document (varlen attention over the documents' boundaries, `attention.py`: no s×s mask). The
+elementwise layers keep what flowc's memory estimate counts (`layers.py`), and the training loss
+is a chunked cross-entropy inside forward (no full fp32 logits).
 
 Parameter names follow Hugging Face's LlamaForCausalLM, so the release is a plain state-dict copy.
 """
@@ -14,6 +16,9 @@ from typing import TYPE_CHECKING
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from .attention import Documents, documents_of, document_attention
+from .layers import apply_rope, chunked_cross_entropy, rms_norm, swiglu
 
 if TYPE_CHECKING:
     from .. import plan_types
@@ -33,6 +38,9 @@ class ModelConfig:
     norm_eps: float = 1e-5
     yarn_factor: float | None = None
     yarn_original_seq_len: int | None = None
+    # Sliding-window attention in every layer but the last `full_attention_layers` (None: full everywhere).
+    sliding_window: int | None = None
+    full_attention_layers: int = 0
 
     @classmethod
     def from_plan(cls, m: "plan_types.Model") -> "ModelConfig":
@@ -42,7 +50,12 @@ class ModelConfig:
 
             raise FlowrtError(f"this flowrt builds Llama-style models, not arch = {m.arch}", "use arch = llama")
         return cls(layers=m.layers, d_model=m.d_model, heads=m.heads, kv_heads=m.kv_heads, ffn=m.ffn, vocab=m.vocab,
-                   seq_len=m.seq_len, rope_theta=m.rope_theta, tie_embeddings=m.tie_embeddings)
+                   seq_len=m.seq_len, rope_theta=m.rope_theta, tie_embeddings=m.tie_embeddings,
+                   sliding_window=m.sliding_window, full_attention_layers=m.full_attention_layers or 0)
+
+    def window_of(self, layer: int) -> int | None:
+        """The attention window of a layer: `sliding_window` but in the last `full_attention_layers`."""
+        return self.sliding_window if self.sliding_window and layer < self.layers - self.full_attention_layers else None
 
     @property
     def head_dim(self) -> int:
@@ -56,10 +69,7 @@ class RMSNorm(nn.Module):
         self.weight = nn.Parameter(torch.ones(dim))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        dtype = x.dtype
-        x = x.float()
-        x = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
-        return self.weight * x.to(dtype)
+        return rms_norm(x, self.weight, self.eps)
 
 
 def rope_frequencies(cfg: ModelConfig, rope_theta: float, yarn_factor: float | None) -> tuple[torch.Tensor, float]:
@@ -80,40 +90,29 @@ def rope_frequencies(cfg: ModelConfig, rope_theta: float, yarn_factor: float | N
     return inv.float(), 0.1 * math.log(yarn_factor) + 1.0
 
 
-def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-    # Hugging Face's rotate_half convention (first half / second half of the head dimension).
-    x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
-    rotated = torch.cat((-x2, x1), dim=-1)
-    return x * cos + rotated * sin
-
-
 class Attention(nn.Module):
-    def __init__(self, cfg: ModelConfig):
+    def __init__(self, cfg: ModelConfig, window: int | None = None):
         super().__init__()
         self.cfg = cfg
+        self.window = window
         hd = cfg.head_dim
         self.q_proj = nn.Linear(cfg.d_model, cfg.heads * hd, bias=False)
         self.k_proj = nn.Linear(cfg.d_model, cfg.kv_heads * hd, bias=False)
         self.v_proj = nn.Linear(cfg.d_model, cfg.kv_heads * hd, bias=False)
         self.o_proj = nn.Linear(cfg.heads * hd, cfg.d_model, bias=False)
 
-    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, mask: torch.Tensor | None, scale: float) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, docs: Documents, scale: float) -> torch.Tensor:
         b, s, _ = x.shape
         hd = self.cfg.head_dim
         # Local head counts: under tensor parallelism the projections hold a shard of the heads.
-        q = self.q_proj(x).view(b, s, -1, hd).transpose(1, 2)
-        k = self.k_proj(x).view(b, s, -1, hd).transpose(1, 2)
-        v = self.v_proj(x).view(b, s, -1, hd).transpose(1, 2)
-        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-        if k.shape[1] != q.shape[1]:
-            rep = q.shape[1] // k.shape[1]
-            k, v = k.repeat_interleave(rep, dim=1), v.repeat_interleave(rep, dim=1)
-        attn_scale = scale / math.sqrt(hd)
-        if mask is None:
-            out = F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=attn_scale)
-        else:
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=attn_scale)
-        return self.o_proj(out.transpose(1, 2).reshape(b, s, -1))
+        # The varlen layout [b·s, heads, head_dim] is a view of the projections' output.
+        q, k, v = self.q_proj(x), self.k_proj(x), self.v_proj(x)
+        cos, sin = cos.to(q.dtype), sin.to(q.dtype)  # under autocast the projections are bf16, the tables not
+        q = apply_rope(q.view(b, s, -1, hd), cos, sin).view(b * s, -1, hd)
+        k = apply_rope(k.view(b, s, -1, hd), cos, sin).view(b * s, -1, hd)
+        v = v.view(b * s, -1, hd)
+        out = document_attention(q, k, v, docs, scale / math.sqrt(hd), window=self.window)
+        return self.o_proj(out.view(b, s, -1))
 
 
 class MLP(nn.Module):
@@ -124,30 +123,20 @@ class MLP(nn.Module):
         self.down_proj = nn.Linear(cfg.ffn, cfg.d_model, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
+        return self.down_proj(swiglu(self.gate_proj(x), self.up_proj(x)))
 
 
 class Block(nn.Module):
-    def __init__(self, cfg: ModelConfig):
+    def __init__(self, cfg: ModelConfig, window: int | None = None):
         super().__init__()
         self.input_layernorm = RMSNorm(cfg.d_model, cfg.norm_eps)
-        self.self_attn = Attention(cfg)
+        self.self_attn = Attention(cfg, window)
         self.post_attention_layernorm = RMSNorm(cfg.d_model, cfg.norm_eps)
         self.mlp = MLP(cfg)
 
-    def forward(self, x, cos, sin, mask, scale):
-        x = x + self.self_attn(self.input_layernorm(x), cos, sin, mask, scale)
+    def forward(self, x, cos, sin, docs, scale):
+        x = x + self.self_attn(self.input_layernorm(x), cos, sin, docs, scale)
         return x + self.mlp(self.post_attention_layernorm(x))
-
-
-def document_mask(segments: torch.Tensor) -> torch.Tensor:
-    """[b, s] segment ids (−1 = padding) -> [b, 1, s, s] boolean mask: causal and same document.
-    Padding attends to itself only, so no row is empty (SDPA would return NaN)."""
-    s = segments.shape[-1]
-    causal = torch.ones(s, s, dtype=torch.bool, device=segments.device).tril()
-    same = segments[:, :, None] == segments[:, None, :]
-    eye = torch.eye(s, dtype=torch.bool, device=segments.device)
-    return ((same & causal) | eye)[:, None]
 
 
 class Llama(nn.Module):
@@ -155,7 +144,7 @@ class Llama(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.embed_tokens = nn.Embedding(cfg.vocab, cfg.d_model)
-        self.layers = nn.ModuleList(Block(cfg) for _ in range(cfg.layers))
+        self.layers = nn.ModuleList(Block(cfg, cfg.window_of(i)) for i in range(cfg.layers))
         self.norm = RMSNorm(cfg.d_model, cfg.norm_eps)
         self.lm_head = nn.Linear(cfg.d_model, cfg.vocab, bias=False)
         if cfg.tie_embeddings:
@@ -180,25 +169,44 @@ class Llama(nn.Module):
         inv, scale = rope_frequencies(self.cfg, self.rope_theta, self.yarn_factor)
         t = torch.arange(seq_len, dtype=torch.float32)
         freqs = torch.outer(t, inv)
-        emb = torch.cat((freqs, freqs), dim=-1)
+        emb = torch.cat((freqs, freqs), dim=-1)[:, None, :]  # [s, 1, head_dim]: broadcast over heads
         return emb.cos().to(device=device, dtype=dtype), emb.sin().to(device=device, dtype=dtype), scale
 
-    def forward(self, tokens: torch.Tensor, segments: torch.Tensor | None = None) -> torch.Tensor:
+    def hidden(self, tokens: torch.Tensor, segments: torch.Tensor | None) -> torch.Tensor:
+        """The final norm's output [b, s, d_model]."""
         x = self.embed_tokens(tokens)
         cos, sin, scale = self.rope(tokens.shape[1], tokens.device, x.dtype)
-        mask = document_mask(segments) if segments is not None else None
+        docs = documents_of(segments, tokens.shape[0], tokens.shape[1])
         for layer in self.layers:
             if self.checkpointing == "full" and self.training:
-                x = torch.utils.checkpoint.checkpoint(layer, x, cos, sin, mask, scale, use_reentrant=False)
+                x = torch.utils.checkpoint.checkpoint(layer, x, cos, sin, docs, scale, use_reentrant=False)
             else:
-                x = layer(x, cos, sin, mask, scale)
-        return self.lm_head(self.norm(x))
+                x = layer(x, cos, sin, docs, scale)
+        return self.norm(x)
+
+    def forward(self, tokens: torch.Tensor, segments: torch.Tensor | None = None, *, loss_chunk_tokens: int | None = None) -> torch.Tensor:
+        """Logits [b, s, vocab]; with loss_chunk_tokens the training loss instead (`loss_fn`'s
+        value, computed over chunks of that many tokens without the full logits; the plan's
+        `memory.loss_chunk_tokens`, which flowc's memory estimate assumes)."""
+        h = self.hidden(tokens, segments)
+        if loss_chunk_tokens is None:
+            return self.lm_head(h)
+        # Targets for every position (the last of a row has none: −100), so h flattens as a view.
+        targets = F.pad(next_token_targets(tokens, segments), (0, 1), value=-100)
+        return chunked_cross_entropy(h.reshape(-1, h.shape[-1]), self.lm_head.weight, targets.reshape(-1), loss_chunk_tokens)
 
 
-def loss_fn(logits: torch.Tensor, tokens: torch.Tensor, segments: torch.Tensor | None) -> torch.Tensor:
-    """Next-token cross-entropy; no loss across document boundaries or on padding."""
+def next_token_targets(tokens: torch.Tensor, segments: torch.Tensor | None) -> torch.Tensor:
+    """[b, s − 1] targets: the next token, −100 across document boundaries and on padding."""
     targets = tokens[:, 1:].clone()
     if segments is not None:
         cross = (segments[:, 1:] != segments[:, :-1]) | (segments[:, 1:] < 0)
         targets[cross] = -100
+    return targets
+
+
+def loss_fn(logits: torch.Tensor, tokens: torch.Tensor, segments: torch.Tensor | None) -> torch.Tensor:
+    """Next-token cross-entropy of materialized logits (pipeline stages, evals); no loss across
+    document boundaries or on padding."""
+    targets = next_token_targets(tokens, segments)
     return F.cross_entropy(logits[:, :-1].float().reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100)

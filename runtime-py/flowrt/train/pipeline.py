@@ -3,14 +3,15 @@ whole layers (the first holds the embedding, the last the final norm and LM head
 the 1F1B schedule over the step's micro-batches. A stage owns only its own modules, under the
 same names as in the whole model (`layers.7.mlp…`), so the DCP checkpoints of all stages
 together are the whole model. Segment ids travel with the hidden states, so every stage builds
-the document-aware attention mask."""
+its documents' boundaries for the document-aware attention."""
 from __future__ import annotations
 
 import torch
 from torch import nn
 
 from ..errors import FlowrtError
-from ..model.llama import Llama, document_mask, loss_fn
+from ..model.attention import documents_of
+from ..model.llama import Llama, loss_fn
 
 
 class StageModule(nn.Module):
@@ -37,9 +38,9 @@ class StageModule(nn.Module):
         else:
             h = x
         cos, sin, scale = self._rope(h.shape[1], h.device, h.dtype)
-        mask = document_mask(segments)
+        docs = documents_of(segments, h.shape[0], h.shape[1])
         for layer in self.layers.values():
-            h = layer(h, cos, sin, mask, scale)
+            h = layer(h, cos, sin, docs, scale)
         if self.last:
             return self.lm_head(self.norm(h))
         return h.contiguous(), segments

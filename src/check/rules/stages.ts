@@ -1,10 +1,12 @@
-// LANGUAGE.md rules 4 and 6: stages cover [0, tokens) of their run in order, without gap or
+// docs/language.md, checks 4 and 6: stages cover [0, tokens) of their run in order, without gap or
 // overlap (`last = X` takes the final X); each stage's batch arithmetic is whole. The exact
 // rounding (stage ends up to whole steps, largest-remainder quotas) is the schedule's
-// (plan/schedule), shared with the runtime.
-import type { Expr } from "../../ast/nodes.js";
+// (src/schedule), shared with the runtime.
+import { attributeValue, type Block, type Expr } from "../../ast/nodes.js";
+import type { Span } from "../../source/span.js";
 import * as R from "../../units/rational.js";
-import { resolveSchedule, type LrSchedule, type ResolvedSchedule, type ScheduleInput } from "../../schedule/index.js";
+import type { Code } from "../../diagnostics/diagnostic.js";
+import { resolveSchedule, type LrSchedule, type ResolvedSchedule, type ScheduleInput, type ScheduleProblemKind } from "../../schedule/index.js";
 import type { Reporter } from "../report.js";
 import { grouped } from "../../units/print.js";
 import type { ModelT, StageT, TrainT } from "../typed.js";
@@ -115,16 +117,39 @@ export function scheduleInput(train: TrainT, model: ModelT, dp: number, ends: re
   };
 }
 
+/** Each kind of schedule problem has its own code and fix (a Record: a new kind must be given one). */
+const SCHEDULE_PROBLEMS: Record<ScheduleProblemKind, { code: Code; help: string }> = {
+  "bad-input": { code: "E0112", help: "give the run a positive batch and token count, and each stage seq_len, micro_batch ≥ 1" },
+  "batch-not-divisible": { code: "E0132", help: "make `batch` a whole number of the stage's seq_len-token sequences" },
+  "grad-accum": { code: "E0137", help: "make `batch` = micro_batch × seq_len × dp × grad_accum with a whole grad_accum ≥ 1 in every stage" },
+  "stage-order": { code: "E0131", help: "give each stage an `until` past the stage before it, and only the last stage the run's end" },
+  "stage-gap": { code: "E0130", help: "end the last stage at the run's `tokens`" },
+  "empty-stage": { code: "E0138", help: "make the stage at least one global batch long, or merge it into its neighbour" },
+  "mix-sum": { code: "E0120", help: "give the stage a mix of non-negative weights that sum to 100%" },
+  "lr-schedule": { code: "E0139", help: "use a positive `lr`, whole warmup steps, and a decay within the run's steps" },
+};
+
+/** Where a learning-rate problem is written: the optimizer's `lr`, or the schedule's attribute. */
+function lrScheduleNode(train: TrainT, numbers: Record<string, string>): { span: Span } | undefined {
+  const child = (kw: string): Block | undefined =>
+    train.block.items.find((i): i is Block => i.kind === "Block" && i.keyword.name === kw);
+  if ("peak" in numbers) return attributeValue(child("optimizer"), "lr");
+  const schedule = child("schedule");
+  const key = "warmupSteps" in numbers ? "warmup" : "decaySteps" in numbers ? "decay" : "minRatio" in numbers ? "min_lr_ratio" : undefined;
+  return (key ? attributeValue(schedule, key) : undefined) ?? schedule?.name ?? schedule?.keyword;
+}
+
 /** Resolves a checked run's schedule; problems become diagnostics. */
 export function resolveTrainSchedule(train: TrainT, model: ModelT, dp: number, ends: readonly StageEnd[], r: Reporter): ResolvedSchedule | undefined {
   const { schedule, problems } = resolveSchedule(scheduleInput(train, model, dp, ends));
   for (const p of problems) {
     const stage = train.stages.find((s) => s.name === p.stage);
-    const at = stage?.block.name ?? train.batchNode ?? train.block.name!;
-    r.report("E0132", at, p.message, {
-      secondary: train.batchNode && at !== train.batchNode ? [{ span: train.batchNode.span, message: `global batch ${grouped(train.batch)} tokens` }] : [],
+    const at = (p.kind === "lr-schedule" ? lrScheduleNode(train, p.numbers) : undefined) ?? stage?.block.name ?? train.batchNode ?? train.block.name!;
+    const { code, help } = SCHEDULE_PROBLEMS[p.kind];
+    r.report(code, at, p.message, {
+      secondary: p.kind !== "lr-schedule" && train.batchNode && at !== train.batchNode ? [{ span: train.batchNode.span, message: `global batch ${grouped(train.batch)} tokens` }] : [],
       notes: Object.entries(p.numbers).map(([k, v]) => `${k} = ${v}`),
-      help: "make `batch` = micro_batch × seq_len × dp × grad_accum with a whole grad_accum ≥ 1 in every stage",
+      help,
     });
   }
   return problems.length ? undefined : schedule;

@@ -1,11 +1,8 @@
 // Codes E0100–E0399 (and W0100–W0399): the checker (names, kinds, dimensions, mixes, stages,
 // epochs, batch, parallelism, memory, compute, release, asserts). Owned by check/.
-import type { CodeInfo } from "./types.js";
+import { entry as e } from "./types.js";
 
-const e = (code: string, title: string, explain: string, wrong: string, right: string): CodeInfo =>
-  ({ code, severity: code.startsWith("W") ? "warning" : "error", title, explain, wrong, right });
-
-export const CHECK_CODES: readonly CodeInfo[] = [
+export const CHECK_CODES = [
   e("E0100", "Unknown declaration kind",
     "A file is a list of declarations `KIND NAME { … }`. The kinds are cluster, source, evalset, tokenizer, curate, model, train, eval, release and assert. Anything else at the top level is a typo or a block that belongs inside another declaration.",
     `sorce web { uri = "data/web/*.jsonl", format = jsonl, tokens = 2M, kind = web }`,
@@ -23,7 +20,7 @@ export const CHECK_CODES: readonly CodeInfo[] = [
     `source web { … }\nsource web { … }`,
     `source web { … }\nsource web2 { … }`),
   e("E0104", "Unknown attribute",
-    "The block does not take this attribute. Every kind of block has a fixed set of attributes (LANGUAGE.md lists them); an unknown key is almost always a typo, and silently ignoring it would let a setting you believe is active do nothing.",
+    "The block does not take this attribute. Every kind of block has a fixed set of attributes (docs/language.md lists them); an unknown key is almost always a typo, and silently ignoring it would let a setting you believe is active do nothing.",
     `model toy { arch = llama, layer = 2, … }`,
     `model toy { arch = llama, layers = 2, … }`),
   e("E0105", "Missing attribute",
@@ -90,6 +87,18 @@ export const CHECK_CODES: readonly CodeInfo[] = [
     "In every stage, batch = micro_batch × seq_len × dp × grad_accum must hold with a whole grad_accum ≥ 1, and the global batch must be a whole number of sequences of the stage's seq_len. A stage that changes seq_len or micro_batch is checked again. Stage ends round up to whole optimizer steps.",
     `train t { batch = 10_000 tokens, micro_batch = 8, … }   // seq_len 128`,
     `train t { batch = 8_192 tokens, micro_batch = 8, … }    // 8 × 128 × dp 2 × grad_accum 4`),
+  e("E0137", "Gradient accumulation is not whole",
+    "Each optimizer step draws batch ÷ seq_len sequences; they are split into micro-batches of `micro_batch` sequences on each of the `dp` data-parallel ranks, so the sequences per step must be a whole multiple of micro_batch × dp (the quotient is grad_accum). A stage that changes `seq_len` or `micro_batch` is checked again.",
+    `train t { batch = 12_288 tokens, micro_batch = 8, … }   // seq_len 128, dp 2: 96 sequences, 96 / 16 = 6 ✓ — but micro_batch 5: 96 / 10 ✗`,
+    `train t { batch = 10_240 tokens, micro_batch = 5, … }   // 80 sequences = 5 × dp 2 × grad_accum 8`),
+  e("E0138", "Stage without an optimizer step",
+    "Stage ends are given in tokens but training advances in whole optimizer steps: a stage ends at the first step whose cumulative tokens reach its `until` (rounding up). A stage shorter than one global batch then ends on the same step as the stage before it and would train nothing.",
+    `train t { batch = 1M tokens, …\n  stage a { until = 10M, … }\n  stage b { until = 10_500_000, … } }   // half a step`,
+    `train t { batch = 1M tokens, …\n  stage a { until = 10M, … }\n  stage b { until = 11M, … } }`),
+  e("E0139", "Invalid learning-rate schedule",
+    "The learning-rate schedule is resolved in optimizer steps: the peak rate must be positive, warmup a whole number of steps ≥ 0, the final ratio in [0, 1], and a `decay` (in steps or as a share of the run) must fit within the run's steps.",
+    `schedule wsd { warmup = 20 steps, decay = 900 steps }   // the run has 375 steps`,
+    `schedule wsd { warmup = 20 steps, decay = 20% }`),
   e("E0140", "Dataset drawn past its epoch cap",
     "No dataset may be drawn more than `max_epochs` times (default 4, set on the run or per source) the tokens it has after curation: declared tokens × expect_retention. Muennighoff et al. (2023) found repeated data loses value quickly past about 4 epochs. The message shows the tokens drawn per stage and the epochs.",
     `source math { tokens = 300K, … }\nstage anneal { until = 3M, mix { clean.math = 100% } }`,
@@ -170,4 +179,4 @@ export const CHECK_CODES: readonly CodeInfo[] = [
     "A release that requires no eval is published whatever the model's scores. Add `require = EVAL` so a failing gate stops it.",
     `release r { from = pretrain, format = hf_safetensors }`,
     `release r { from = pretrain, require = base, format = hf_safetensors }`),
-];
+] as const;

@@ -1,11 +1,8 @@
 // Codes E0001–E0099 (and W0001–W0099): lexing, parsing, literals and units, loading files and imports.
 // Owned by the front end (syntax/, source/, units/).
-import type { CodeInfo } from "./types.js";
+import { entry as e } from "./types.js";
 
-const e = (code: string, title: string, explain: string, wrong: string, right: string): CodeInfo =>
-  ({ code, severity: code.startsWith("W") ? "warning" : "error", title, explain, wrong, right });
-
-export const SYNTAX_CODES: readonly CodeInfo[] = [
+export const SYNTAX_CODES = [
   e("E0001", "Syntax error",
     "The parser expected something else at this point. A file is a list of `import \"path.flow\"` lines and declarations `KIND NAME { … }`; a body holds `key = value` attributes, nested blocks and (in gate/assert blocks) comparisons, separated by newlines or commas. The parser recovers and reports every syntax error of the file in one run.",
     `model toy {\n  layers 2\n}`,
@@ -74,4 +71,4 @@ export const SYNTAX_CODES: readonly CodeInfo[] = [
     "A `.flow` file is UTF-8 text. A file holding a byte sequence that is not UTF-8 (a Latin-1 `é`, a stray binary byte) is refused with the line, column and byte of the first bad byte, rather than read with the byte replaced by U+FFFD: `flowc fmt --write` would otherwise write the replacement over the original byte. Re-save the file as UTF-8 (`iconv -f latin1 -t utf-8`).",
     `source caf\\xe9 { … }   // the byte 0xE9 of Latin-1`,
     `source cafe { … }`),
-];
+] as const;
