@@ -56,7 +56,8 @@ describe("crashes: nesting and long chains", () => {
 });
 
 /** tiny.flow with its run's token count (and its last stage's end) replaced. */
-const tinyWithTokens = (t: string) => TINY.replace("tokens      = 1_024_000", `tokens      = ${t}`).replace("until = 1_024_000", `until = ${t}`);
+const RUN_TOKENS = /tokens      = ([\d_]+)/.exec(TINY)![1]!;
+const tinyWithTokens = (t: string) => TINY.replace(`tokens      = ${RUN_TOKENS}`, `tokens      = ${t}`).replace(`until = ${RUN_TOKENS}`, `until = ${t}`);
 const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split("\n").length;
 
 describe("exactness: quantities are exact or a range error at their span", () => {
@@ -103,5 +104,23 @@ describe("exactness: quantities are exact or a range error at their span", () =>
     const r = await on("", "plan");
     expect(r.code).toBe(1);
     expect(codes(r.stderr)).toEqual(["E0400"]);
+  });
+});
+
+describe("silent wrong results the checker now refuses", () => {
+  test("a batch larger than the run's tokens is E0112 at the batch", async () => {
+    const text = TINY.replace(/tokens      = [\d_]+/, "tokens      = 4_096").replace(/until = [\d_]+, mix \{ clean.web = 50%/, "until = 4_096, mix { clean.web = 50%").replace(/until = 614_400/, "until = 2_048").replace(/assert \{[^}]*\}/, "");
+    const r = await on(text);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error\[E0112\]: The batch of 8,192 tokens is larger than the run's 4,096 tokens/);
+    expect(r.stderr).toContain(`:${lineOf(text, "batch       =")}:`);
+  });
+
+  test.each([["weight_decay = 0.1", "weight_decay = -0.1"], ["clip = 1.0", "clip = -1"]])("`%s` → `%s` is E0112", async (from, to) => {
+    const text = TINY.replace(from, to);
+    const r = await on(text);
+    expect(r.code).toBe(1);
+    expect(codes(r.stderr)).toEqual(["E0112"]);
+    expect(r.stderr).toContain(`\`${to.split(" ")[0]}\` must be`);
   });
 });
