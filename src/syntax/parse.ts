@@ -18,7 +18,7 @@ export function parseText(text: string, file: string): Result<FlowFile> {
   for (const e of lexed.errors) {
     const ch = text.slice(e.offset, e.offset + e.length);
     diagnostics.push(syntaxDiagnostic("E0004", span(file, e.offset, e.offset + Math.max(1, e.length)),
-      `Unexpected character \`${ch.length > 20 ? ch.slice(0, 20) + "…" : ch}\`.`, "remove it, or put text in double quotes"));
+      `Unexpected character \`${visible(ch.length > 20 ? ch.slice(0, 20) + "…" : ch)}\`.`, "remove it, or put text in double quotes"));
   }
   const tokens: IToken[] = [];
   for (const t of lexed.tokens) {
@@ -49,6 +49,11 @@ export function parseText(text: string, file: string): Result<FlowFile> {
   const comments = (lexed.groups.comments ?? []) as IToken[];
   const ast = new AstBuilder(file, diagnostics).buildFile(cst, text, comments);
   return { value: ast, diagnostics: dedupe(diagnostics) };
+}
+
+/** Control characters (a NUL, an escape) as `U+0000`, never written raw to a terminal. */
+function visible(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
 }
 
 /** The first token that opens a level past MAX_NESTING (a `(`, `[`, `{`, or a sign in a run of `-`). */

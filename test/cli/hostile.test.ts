@@ -124,3 +124,19 @@ describe("silent wrong results the checker now refuses", () => {
     expect(r.stderr).toContain(`\`${to.split(" ")[0]}\` must be`);
   });
 });
+
+describe("messages", () => {
+  test("a 5 MB one-line identifier prints a short excerpt around the span", async () => {
+    const r = await on(`source ${"x".repeat(5_000_000)} { tokens = 2M, bogus = 1 }\n`);
+    expect(r.code).toBe(1);
+    expect(r.stderr.length).toBeLessThan(10_000);
+    expect(r.stderr).toMatch(/…/);
+  });
+
+  test("a NUL byte is named, not printed raw", async () => {
+    const r = await on("source web {\n  tokens = 2M \u0000\n}\n");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("U+0000");
+    expect(r.stderr).not.toContain("\u0000");
+  });
+});
