@@ -211,12 +211,12 @@ class Pii(Op):
         self.spec = spec
 
     def process(self, doc: Doc, kind: str) -> Result:
-        text = doc["text"]
         # IPs before phones: a dotted IPv4 address must not be read as a phone number.
-        for kind_, label, pat in (("email", "email", EMAIL), ("ip", "ipv6", IPV6), ("ip", "ipv4", IPV4), ("phone", "phone", PHONE)):
-            if kind_ not in self.spec.redact:
-                continue
-            text, n = substitute(pat, self.spec.replacement or PLACEHOLDER[kind_], text)
+        kinds = [(label, pat, self.spec.replacement or PLACEHOLDER[kind_])
+                 for kind_, label, pat in (("email", "email", EMAIL), ("ip", "ipv6", IPV6), ("ip", "ipv4", IPV4), ("phone", "phone", PHONE))
+                 if kind_ in self.spec.redact]
+        text, counts = substitute([(pat, rep) for _, pat, rep in kinds], doc["text"])
+        for (label, _, _), n in zip(kinds, counts):
             if n:
                 self.counters[f"redacted:{label}"] += n
         if text != doc["text"]:
