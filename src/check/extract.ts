@@ -647,7 +647,7 @@ function readRelease(d: Decl, ev: Evaluator, r: Reporter): T.ReleaseT | undefine
   const reqE = b.get("require");
   const require = reqE ? ev.list(reqE).map((x) => ev.ref(x, ["eval"])?.name).filter((x): x is string => !!x) : [];
   const fmtE = b.get("format");
-  if (fmtE) ev.word(fmtE, ["hf_safetensors"]);
+  if (fmtE) ev.word(fmtE, W.RELEASE_FORMATS);
   const phE = b.get("phases");
   const phases = phE ? ev.list(phE).map((x) => (x.kind === "Path" && x.parts.length === 1 ? x.parts[0]!.name : ev.string(x))).filter((x): x is string => !!x) : ["internal"];
   let rollbackIf: T.GateT[] = [];
