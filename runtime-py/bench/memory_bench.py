@@ -192,6 +192,13 @@ def worker(plan_path: Path, out: Path) -> None:
         snap = next(iter(tracker.get_tracker_snapshot("peak").values()))
         result["at_peak"] = {getattr(k, "value", str(k)): v for k, v in snap.items()}
         result["peak"] = snap["Total"]
+        if sharded:
+            # The reduce-scatter buffer is in flight at the end of each block's backward, not
+            # necessarily at the peak: its largest size over the modules' snapshots.
+            result["reduce_scatter"] = max(
+                (v for stats in tracker.memory_tracking.values() for snaps in stats.snapshots.values()
+                 for per_dev in snaps for dev in per_dev.values() for k, v in dev.items()
+                 if getattr(k, "value", str(k)) == "Reduce Scatter"), default=0)
     sharded = t.layout.data_parallel == "fully_shard"
     result.update(states)
     at_peak = result.get("at_peak", {})
@@ -202,7 +209,7 @@ def worker(plan_path: Path, out: Path) -> None:
         # zero = 2 keeps every gathered parameter to backward; replicated bf16 keeps autocast's copies.
         result["weights"] += working
     if sharded:
-        result["gradients"] += at_peak.get("Reduce Scatter", 0)  # the block being reduce-scattered
+        result["gradients"] += result["reduce_scatter"]
     if d.is_main:
         out.write_text(json.dumps(result))
     torch.distributed.barrier()

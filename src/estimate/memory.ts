@@ -71,8 +71,8 @@ export function modelStates(psi: number, zero: 0 | 1 | 2 | 3, dp: number, precis
  * zero = 2 keeps every gathered parameter from forward to backward (reshard_after_forward=False);
  * zero = 3 frees them after each block, so the root's (embedding, final norm, LM head) and two
  * blocks' (current + prefetch) are gathered at once; zero = 0 in bf16 holds autocast's bf16 copy
- * of every matrix a Linear uses (all blocks' and the LM head's), cached for backward. In the
- * compute dtype (bf16: 2 bytes, fp32: 4).
+ * of every block's Linear weights, cached for backward. In the compute dtype (bf16: 2 bytes,
+ * fp32: 4).
  */
 export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "tp" | "pp">, precision: Precision, backend: Backend): number {
   if (backend === "megatron") return 0;
@@ -81,9 +81,10 @@ export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "
   const blocks = Number(b.blocks) / p.pp / p.tp;
   const root = ((p.pp === 1 ? Number(b.lmHead) + Number(b.finalNorm) : 0) + Number(b.embedding)) / p.tp;
   if (p.zero <= 1) {
-    // (zero = 1 has no FSDP layout, E0182; estimated as zero = 0.) autocast casts Linear weights only (the embedding runs in fp32; tied: the head is the embedding).
-    const head = p.pp === 1 ? Number(b.embedding) / p.tp : 0;
-    return precision === "fp32" ? 0 : bytes * (blocks - (2 * m.dModel * m.layers) / p.pp / p.tp + head);
+    // (zero = 1 has no FSDP layout, E0182; estimated as zero = 0.) autocast casts the blocks'
+    // Linear weights; the embedding runs in fp32, and the LM head's cast lives inside the
+    // checkpointed loss chunk (recomputed, not kept).
+    return precision === "fp32" ? 0 : bytes * (blocks - (2 * m.dModel * m.layers) / p.pp / p.tp);
   }
   if (p.zero === 2) return bytes * (blocks + root);
   return bytes * (root + Math.min(2, m.layers / p.pp) * (Number(b.perLayer) / p.tp));
