@@ -99,8 +99,8 @@ export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "
  *   fp32 statistics: each norm's 1/rms and attention's log-sum-exp per head, 4·(2 + a).
  * With e = r = 2 that is h(12 + 4g/a) + 6F (REFERENCE.md), plus the statistics.
  * selective recompute = the MLP is recomputed in backward (its three matmuls' outputs dropped:
- * − 3F·e); full recompute keeps only the block input, h·r (plus one layer's working set, counted
- * by the caller). TP with sequence parallelism divides everything by t; TP without SP leaves the
+ * − 3F·e); full recompute keeps only the block input, h·r (the recomputed layer's working set is a
+ * transient the caller adds to the peak). TP with sequence parallelism divides everything by t; TP without SP leaves the
  * norms' inputs and outputs (4h) replicated.
  */
 export function activationBytesPerTokenPerLayer(
@@ -147,12 +147,14 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
         : "FSDP keeps the root's and two blocks' parameters gathered (current + prefetch)");
   }
   // Gradient buffers in flight: DDP (replicate, zero = 0) all-reduces through flat fp32 buckets
-  // as large as the gradients; FSDP reduce-scatters each block's gradients from an unsharded fp32
-  // buffer (one block's parameters, ×4 bytes).
+  // as large as the gradients; FSDP reduce-scatters each unit's gradients from an unsharded fp32
+  // buffer (the largest unit: a block, or the root's embedding and LM head; ×4 bytes).
   const fsdpSharded = backend === "fsdp" && p.zero >= 2;
-  const buckets = backend === "fsdp" && p.zero <= 1 ? 4 * psi : fsdpSharded ? (4 * Number(paramBreakdown(m).perLayer)) / p.tp : 0;
+  const pb = paramBreakdown(m);
+  const rootUnit = Number(pb.embedding) + (p.pp === 1 ? Number(pb.lmHead) + Number(pb.finalNorm) : 0);
+  const buckets = backend === "fsdp" && p.zero <= 1 ? 4 * psi : fsdpSharded ? (4 * Math.max(Number(pb.perLayer), rootUnit)) / p.tp : 0;
   const gradients = states.gradients + buckets;
-  if (buckets > 0) assumptions.push(fsdpSharded ? "FSDP reduce-scatters one block's gradients at a time from an fp32 buffer" : "DDP's gradient buckets: a second fp32 copy of the gradients");
+  if (buckets > 0) assumptions.push(fsdpSharded ? "FSDP reduce-scatters one unit's gradients at a time from an fp32 buffer" : "DDP's gradient buckets: a second fp32 copy of the gradients");
   const tokensPerMicro = (p.microBatch * p.seqLen) / p.cp;
   const layersOnStage = m.layers / p.pp;
   // 1F1B: the first stage holds p micro-batches in flight, i.e. about L layers' worth.
@@ -162,10 +164,10 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   const r = backend === "fsdp" && p.zero === 0 ? 4 : e;
   const perLayer = activationBytesPerTokenPerLayer(m, p, e, r) * tokensPerMicro;
   let activations = perLayer * layersOnStage * inFlight;
-  if (p.recompute === "full") {
-    // One layer is recomputed at a time; its full working set exists transiently.
-    activations += activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }, e, r) * tokensPerMicro;
-  }
+  // Full recompute: one layer is recomputed at a time in backward; its working set and its
+  // gradients' temporaries (about as large again, measured by memory_bench.py) exist transiently,
+  // counted in the peak, not in what forward keeps.
+  const recomputeTransient = p.recompute === "full" ? 2 * activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }, e, r) * tokensPerMicro : 0;
   // Around the blocks: token ids (int64, the embedding's backward), the final norm's input,
   // statistics and output (kept by the chunked loss), the targets (int64).
   activations += tokensPerMicro * (8 + r * m.dModel + 4 + e * m.dModel + 8);
@@ -177,7 +179,7 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   assumptions.push(backend === "megatron" ? "logits are materialized (bf16 + fp32 for the loss), no fused cross-entropy"
     : `cross-entropy in chunks of ${LOSS_CHUNK_TOKENS} tokens: one chunk's logits at a time`);
   // AdamW (foreach=False) steps one tensor at a time: two fp32 temporaries of the largest.
-  const b = paramBreakdown(m);
+  const b = pb;
   const largest = Math.max(Number(b.embedding), m.dModel * Math.max(m.ffn, m.heads * (m.dModel / m.heads))) / p.tp / (p.zero >= 2 ? p.dp : 1);
   const optimizerStep = backend === "fsdp" ? 2 * 4 * largest : 0;
   const isCpu = gpu.name === "cpu";
@@ -188,8 +190,8 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   // backward (all activations and the loss's chunk, gradients not yet allocated) or the
   // optimizer step (all gradients, no activations), whichever is larger.
   // Megatron allocates its fp32 main-gradient buffer up front, so it counts throughout.
-  const peak = backend === "megatron" ? weights + states.gradients + states.optimizer + activations + logits
-    : weights + states.optimizer + buckets + Math.max(activations + logits, states.gradients + optimizerStep);
+  const peak = backend === "megatron" ? weights + states.gradients + states.optimizer + activations + recomputeTransient + logits
+    : weights + states.optimizer + buckets + Math.max(activations + recomputeTransient + logits, states.gradients + optimizerStep);
   const sub = peak + cudaContext + nccl;
   // Caching-allocator fragmentation: reserved exceeds allocated; 5% allowance.
   const fragmentation = 0.05 * sub;
