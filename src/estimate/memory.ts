@@ -74,7 +74,7 @@ export function modelStates(psi: number, zero: 0 | 1 | 2 | 3, dp: number, precis
  * of every block's Linear weights, cached for backward. In the compute dtype (bf16: 2 bytes,
  * fp32: 4).
  */
-export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "tp" | "pp">, precision: Precision, backend: Backend): number {
+export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "tp" | "pp" | "recompute">, precision: Precision, backend: Backend): number {
   if (backend === "megatron") return 0;
   const b = paramBreakdown(m);
   const bytes = precision === "fp32" ? 4 : 2;
@@ -82,9 +82,13 @@ export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "
   const root = ((p.pp === 1 ? Number(b.lmHead) + Number(b.finalNorm) : 0) + Number(b.embedding)) / p.tp;
   if (p.zero <= 1) {
     // (zero = 1 has no FSDP layout, E0182; estimated as zero = 0.) autocast casts the blocks'
-    // Linear weights; the embedding runs in fp32, and the LM head's cast lives inside the
-    // checkpointed loss chunk (recomputed, not kept).
-    return precision === "fp32" ? 0 : bytes * (blocks - (2 * m.dModel * m.layers) / p.pp / p.tp);
+    // Linear weights outside checkpointed regions (a recomputed module casts again in backward:
+    // selective keeps the attention projections' copies, full none); the embedding runs in fp32,
+    // and the LM head's cast lives inside the checkpointed loss chunk.
+    if (precision === "fp32" || p.recompute === "full") return 0;
+    const hd = m.dModel / m.heads;
+    const attention = (2 * m.dModel * m.heads * hd + 2 * m.dModel * m.kvHeads * hd) * (m.layers / p.pp) / p.tp;
+    return bytes * (p.recompute === "selective" ? attention : blocks - (2 * m.dModel * m.layers) / p.pp / p.tp);
   }
   if (p.zero === 2) return bytes * (blocks + root);
   return bytes * (root + Math.min(2, m.layers / p.pp) * (Number(b.perLayer) / p.tp));
@@ -167,10 +171,14 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   // Full recompute: one layer is recomputed at a time in backward; its working set and its
   // gradients' temporaries (about as large again, measured by memory_bench.py) exist transiently,
   // counted in the peak, not in what forward keeps.
-  const recomputeTransient = p.recompute === "full" ? 2 * activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }, e, r) * tokensPerMicro : 0;
+  // Selective: one MLP's gate, up and product exist again while it is recomputed.
+  const recomputeTransient = p.recompute === "full" ? 2 * activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }, e, r) * tokensPerMicro
+    : p.recompute === "selective" ? (3 * m.ffn * e * tokensPerMicro) / p.tp : 0;
   // Around the blocks: token ids (int64, the embedding's backward), the final norm's input,
   // statistics and output (kept by the chunked loss), the targets (int64).
   activations += tokensPerMicro * (8 + r * m.dModel + 4 + e * m.dModel + 8);
+  // RoPE's cos/sin tables ([s, head_dim] each, shared by the layers).
+  activations += 2 * (p.seqLen / p.cp) * (m.dModel / m.heads) * r;
   // The loss: one chunk of logits at a time (compute dtype, fp32 log-softmax and its gradient,
   // and in bf16 the fp32 copy), recomputed in backward; on the last stage.
   const chunk = Math.min(LOSS_CHUNK_TOKENS, tokensPerMicro);
