@@ -9,26 +9,15 @@ the plan's relative URIs and paths resolve) to $FLOWRT_INPUT_ROOT."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from collections import Counter
+from typing import Any, Iterable, Iterator
 
 from .errors import FlowrtError
-
-
-def _value(v: str) -> Any:
-    if "," in v:
-        return [_value(x) for x in v.split(",") if x]
-    for conv in (int, float):
-        try:
-            return conv(v)
-        except ValueError:
-            pass
-    return {"true": True, "false": False}.get(v, v)
 
 
 def _run_dir(args: argparse.Namespace) -> Path:
@@ -53,7 +42,10 @@ def _shards(step: Any, args: argparse.Namespace) -> list[int]:
                           "drop --of (the plan gives the shard count)")
     shard = args.shard
     if shard is None and os.environ.get("SLURM_ARRAY_TASK_ID") is not None:
-        shard = int(os.environ["SLURM_ARRAY_TASK_ID"])
+        task = os.environ["SLURM_ARRAY_TASK_ID"]
+        if not task.strip().isdigit():
+            raise FlowrtError(f"SLURM_ARRAY_TASK_ID={task!r} is not a shard number", "unset it, or give --shard I")
+        shard = int(task)
     if shard is None:
         return list(range(step.shards))
     if not 0 <= shard < step.shards:
@@ -81,84 +73,50 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def op_spec(name: str, opts: dict[str, Any]) -> Any:
-    """The typed spec of an op from command-line options; what is not given takes the schema's
-    default (the generated dataclass's), and the result is checked against the schema."""
-    import jsonschema
-
-    from .plan import schema
-    from .plan_types import CURATE_OP_KINDS, DEDUP_OP_DEFAULT_METHOD
-
-    kinds = CURATE_OP_KINDS[name]
-    if isinstance(kinds, dict):  # dedup: a union on `method`
-        method = opts.pop("method", DEDUP_OP_DEFAULT_METHOD)
-        if method not in kinds:
-            raise FlowrtError(f"dedup: unknown method {method!r}", f"methods are {', '.join(kinds)}")
-        cls = kinds[method]
-    else:
-        cls = kinds
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in ("op", "method")}
-    unknown = set(opts) - set(fields)
-    if unknown:
-        raise FlowrtError(f"{name}: unknown option(s) {', '.join(sorted(unknown))}", f"options are: {', '.join(sorted(fields)) or 'none'}")
-    # List options given one value (`--redact email`) are lists of one.
-    given = {k: tuple(v) if isinstance(v, list) else (v,) if str(fields[k].type).startswith("tuple") else v for k, v in opts.items()}
-    spec = cls(**given)
-    as_json = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(spec).items() if v is not None}
-    errors = list(jsonschema.Draft202012Validator({"$ref": f"#/$defs/{cls.__name__}", "$defs": schema()["$defs"]}).iter_errors(as_json))
-    if errors:
-        e = errors[0]
-        raise FlowrtError(f"{name}: {'/'.join(str(x) for x in e.absolute_path) or 'options'}: {e.message}", f"see `{cls.__name__}` in flowrt/plan.schema.json")
-    return spec
+def _same_file(src: Path, dst: Path) -> bool:
+    """OUT is IN (the same path, a link to it, or a hard link of it): writing it would lose IN."""
+    if src.resolve() == dst.resolve():
+        return True
+    try:
+        return dst.exists() and os.path.samefile(src, dst)
+    except OSError:
+        return False
 
 
 def cmd_op(args: argparse.Namespace, extra: list[str]) -> int:
-    from collections import Counter
-
-    from .curate.dedup import MinHasher, exact_key, lsh_duplicates, simhash, simhash_duplicates
+    from .curate.dedup import dedup_indices
     from .curate.ops import make_op
+    from .curate.options import op_spec, parse_pairs, source_kind
     from .docs import read_docs, write_docs
-    from .plan_types import ExactDedupOp, MinhashDedupOp
 
-    opts: dict[str, Any] = {}
-    it = iter(extra)
-    for k in it:
-        if not k.startswith("--"):
-            raise FlowrtError(f"unexpected argument {k!r}", "options are written --name value")
-        v = next(it, None)
-        if v is None:
-            raise FlowrtError(f"option {k} needs a value")
-        opts[k[2:].replace("-", "_")] = _value(v)
-    kind = opts.pop("kind", "web")
-    spec = op_spec(args.name, opts)
+    raw = parse_pairs(extra)
+    kind = source_kind(raw)
+    spec = op_spec(args.name, raw)
     src, dst = Path(args.input), Path(args.output)
-    if not src.exists():
-        raise FlowrtError(f"{src} does not exist")
-    docs = list(read_docs(src))
-    counters: Counter = Counter()
+    if _same_file(src, dst):
+        raise FlowrtError(f"the output {dst} is the input {src}: writing it would lose the input",
+                          "give another OUT path (the op writes OUT whole, then renames it into place)")
+    if dst.is_dir():
+        raise FlowrtError(f"the output {dst} is a directory", "give OUT a file name (.jsonl, .jsonl.gz or .parquet)")
+    # Documents stream from IN to OUT (memory is one document, plus dedup's signatures): dedup reads
+    # IN twice, once for signatures and once to write what it keeps.
+    seen = Counter()
+
+    def docs() -> Iterator[dict[str, Any]]:
+        seen["docs_in"] = 0
+        for d in read_docs(src):
+            seen["docs_in"] += 1
+            yield d
+
     if args.name == "dedup":
-        ids = [str(d["id"]) for d in docs]
-        if isinstance(spec, MinhashDedupOp):
-            mh = MinHasher(permutations=spec.permutations, ngram=spec.ngram, seed=spec.seed)
-            drop, _, c = lsh_duplicates(ids, mh.signatures([d["text"] for d in docs]), spec.bands, spec.threshold)
-            counters.update(c)
-        elif isinstance(spec, ExactDedupOp):
-            seen: dict[str, str] = {}
-            drop = set()
-            for d in docs:
-                k = exact_key(d["text"])
-                if k in seen:
-                    drop.add(str(d["id"]))
-                seen.setdefault(k, str(d["id"]))
-        else:
-            drop, _ = simhash_duplicates(ids, [simhash(d["text"], spec.ngram) for d in docs], spec.hamming)
-        kept = [d for d in docs if str(d["id"]) not in drop]
+        drop, counters = dedup_indices(spec, (d["text"] for d in docs()))
+        kept: Iterable[dict[str, Any]] = (d for i, d in enumerate(docs()) if i not in drop)
     else:
         op = make_op(spec)
-        kept = [r.doc for d in docs if (r := op.apply(d, kind)).doc is not None]
-        counters.update(op.counters)
-    write_docs(dst, kept)
-    print(json.dumps({"op": args.name, "docs_in": len(docs), "docs_out": len(kept), **counters}, sort_keys=True))
+        kept = (r.doc for d in docs() if (r := op.apply(d, kind)).doc is not None)
+        counters = op.counters
+    n_out = write_docs(dst, kept)
+    print(json.dumps({"op": args.name, "docs_in": seen["docs_in"], "docs_out": n_out, **counters}, sort_keys=True))
     return 0
 
 
@@ -203,12 +161,24 @@ def cmd_inputs(args: argparse.Namespace) -> int:
     return 0
 
 
-OPS = ("language", "quality", "pii", "filter", "dedup")
+class _Parser(argparse.ArgumentParser):
+    """argparse with flowrt's error format: `flowrt: error: …` and a help line, exit 2."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        report(FlowrtError(f"{self.prog.removeprefix('python -m flowrt').strip() + ': ' if self.prog != 'python -m flowrt' else ''}{message}",
+                           f"{' '.join(self.format_usage().split())} (`{self.prog} --help` lists the options)"))
+        sys.exit(2)
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("FLOWRT_LOG", "INFO"), format="%(asctime)s flowrt %(levelname)s %(message)s", stream=sys.stderr)
-    p = argparse.ArgumentParser(prog="python -m flowrt", description="The flowc runtime: run a plan's step, say what is done, or run one curation op.")
+    level = os.environ.get("FLOWRT_LOG", "INFO")
+    if level.upper() not in LOG_LEVELS:
+        return report(FlowrtError(f"FLOWRT_LOG={level!r} is not a log level", f"set it to one of {', '.join(LOG_LEVELS)}, or unset it"))
+    logging.basicConfig(level=level.upper(), format="%(asctime)s flowrt %(levelname)s %(message)s", stream=sys.stderr)
+    p = _Parser(prog="python -m flowrt", description="The flowc runtime: run a plan's step, say what is done, or run one curation op.")
     sub = p.add_subparsers(dest="cmd", required=True)
 
     def plan_args(sp: argparse.ArgumentParser, run_dir: bool = True) -> None:
@@ -226,16 +196,26 @@ def main(argv: list[str] | None = None) -> int:
     plan_args(st)
     i = sub.add_parser("inputs", help="list (as JSON) the plan's inputs this machine cannot read: source and evalset URIs, tokenizer files")
     plan_args(i, run_dir=False)
-    sub.add_parser("op", help="op NAME [--option value …] IN OUT: one curation operation on a JSONL/Parquet file")
+    sub.add_parser("op", help="op NAME [--option value …] IN OUT: one curation operation on a JSONL/Parquet file (op --help lists the ops)")
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["op"]:
         # op NAME [--option value …] IN OUT: the options are the op's in the plan schema.
-        if len(argv) < 4 or argv[1].startswith("-"):
-            print("usage: python -m flowrt op NAME [--option value …] IN OUT", file=sys.stderr)
-            return 2
+        from .op_help import OPS, op_help, ops_help
+
+        usage = f"usage: python -m flowrt op NAME [--option value …] IN OUT (NAME one of {', '.join(OPS)}; `op --help` lists their options)"
+        wants_help = any(a in ("-h", "--help") for a in argv[1:])
+        if wants_help and (len(argv) < 2 or argv[1].startswith("-")):
+            sys.stdout.write(ops_help())
+            return 0
+        if len(argv) < 2 or argv[1].startswith("-"):
+            return report(FlowrtError("op needs an op name, IN and OUT", usage))
         if argv[1] not in OPS:
-            print(f"flowrt: error: unknown op {argv[1]!r}\nhelp: ops are {', '.join(OPS)}", file=sys.stderr)
-            return 2
+            return report(FlowrtError(f"unknown op {argv[1]!r}", f"ops are {', '.join(OPS)}"))
+        if wants_help:
+            sys.stdout.write(op_help(argv[1]))
+            return 0
+        if len(argv) < 4 or argv[-1].startswith("--") or argv[-2].startswith("--"):
+            return report(FlowrtError(f"op {argv[1]} needs IN and OUT after its options", usage))
         args = argparse.Namespace(cmd="op", name=argv[1], input=argv[-2], output=argv[-1])
         extra = argv[2:-2]
     else:
@@ -253,7 +233,20 @@ def main(argv: list[str] | None = None) -> int:
     except FlowrtError as e:
         if os.environ.get("FLOWRT_DEBUG") == "1":
             raise
-        print(f"flowrt: error: {e.message}", file=sys.stderr)
-        if e.hint:
-            print(f"help: {e.hint}", file=sys.stderr)
-        return e.exit_code
+        return report(e)
+    except BrokenPipeError:  # the reader of stdout went away (`… | head`): nothing to say to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as e:  # a file the command was pointed at cannot be read or written: the environment's
+        if os.environ.get("FLOWRT_DEBUG") == "1":
+            raise
+        what = f"cannot use {e.filename}: {e.strerror or e}" if e.filename else str(e.strerror or e)
+        return report(FlowrtError(what, "check the path, its permissions and the free space"))
+
+
+def report(e: FlowrtError) -> int:
+    """`flowrt: error: MESSAGE` and `help: HINT` on stderr; the exit code (2 input or environment, 1 data)."""
+    print(f"flowrt: error: {e.message}", file=sys.stderr)
+    if e.hint:
+        print(f"help: {e.hint}", file=sys.stderr)
+    return e.exit_code

@@ -73,14 +73,27 @@ def step_key(step: Step, inputs: list[InputFile], needs: dict[str, str]) -> str:
 def read_marker(path: Path) -> dict[str, Any] | None:
     """A marker's record; None when there is none. A marker that is not our JSON counts as stale."""
     try:
-        text = path.read_text()
+        text = path.read_bytes().decode("utf-8")
     except OSError:
         return None
+    except ValueError:
+        return {}
     try:
         m = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # bad JSON, or not UTF-8: not ours
         return {}
-    return m if isinstance(m, dict) else {}
+    return m if _well_formed(m) else {}
+
+
+def _well_formed(m: Any) -> bool:
+    """The fields stale_reason reads have the types write_marker gives them (else: not ours)."""
+    if not isinstance(m, dict):
+        return False
+    inputs = m.get("inputs", [])
+    return (isinstance(m.get("key", ""), str) and isinstance(m.get("fingerprint", ""), str)
+            and isinstance(m.get("fingerprint_parts", {}), dict) and isinstance(m.get("needs", {}), dict)
+            and isinstance(inputs, list)
+            and all(isinstance(i, list) and len(i) == 3 and isinstance(i[0], str) and all(isinstance(x, int) for x in i[1:]) for i in inputs))
 
 
 def write_marker(path: Path, *, step: Step, key: str, inputs: list[InputFile], needs: dict[str, str],

@@ -31,26 +31,61 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 
 def load_plan(path: str | Path) -> Plan:
+    import stat
+
     p = Path(path)
     try:
-        raw = json.loads(p.read_text())
+        if not stat.S_ISREG(p.stat().st_mode):  # a directory, or a FIFO that would block the read
+            raise FlowrtError(f"{p} is not a plan file", "give --plan the plan.json that flowc wrote (`flowc compile FILE --out DIR`)")
+        raw = json.loads(p.read_bytes().decode("utf-8"))
     except FileNotFoundError:
         raise FlowrtError(f"no plan at {p}", "compile one with `flowc compile FILE --out DIR` or `flowc run`") from None
+    except OSError as e:
+        raise FlowrtError(f"cannot read the plan {p}: {e.strerror}", "check the path and its permissions") from None
+    except UnicodeDecodeError as e:
+        raise FlowrtError(f"{p} is not UTF-8 (byte 0x{e.object[e.start]:02x} at offset {e.start})", "re-create it with flowc; do not edit plan.json by hand") from None
     except json.JSONDecodeError as e:
         raise FlowrtError(f"{p} is not valid JSON ({e.msg} at line {e.lineno})", "re-create it with flowc; do not edit plan.json by hand") from None
+    except (ValueError, RecursionError) as e:
+        raise FlowrtError(f"{p} is not readable JSON ({e or 'it nests too deeply'})", "re-create it with flowc; do not edit plan.json by hand") from None
     return plan_from_json(raw, str(p))
 
 
+def _innermost(e: jsonschema.ValidationError) -> tuple[str, str]:
+    """Where and what, for the first schema error. For a value matching none of a union's branches
+    (a step of any kind), the error of the branch it was meant for: the one whose discriminator
+    (`kind`, `op`, `method`: a `const`) it matches; with none, the discriminators it could have."""
+    while e.context:
+        branches: dict[Any, list[jsonschema.ValidationError]] = {}
+        for sub in e.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        meant = [errs for errs in branches.values() if not any(x.validator == "const" for x in errs)]
+        if not meant:
+            consts = [x for errs in branches.values() for x in errs if x.validator == "const"]
+            if consts:
+                c = consts[0]
+                allowed = sorted({str(x.validator_value) for x in consts if list(x.absolute_path) == list(c.absolute_path)})
+                return "/".join(str(x) for x in c.absolute_path), f"{c.instance!r} is not one of {', '.join(allowed)}"
+        e = jsonschema.exceptions.best_match(meant[0] if len(meant) == 1 else e.context)
+    return "/".join(str(x) for x in e.absolute_path), e.message
+
+
+def _short(message: str, limit: int = 300) -> str:
+    """A schema message quotes the offending value, which can be a whole step: cut to `limit`."""
+    return message if len(message) <= limit else message[:limit] + " …"
+
+
 def plan_from_json(raw: Any, where: str = "plan.json") -> Plan:
-    version = raw.get("version") if isinstance(raw, dict) else None
+    if not isinstance(raw, dict):
+        raise FlowrtError(f"{where} is not a plan: it holds a JSON {type(raw).__name__ if raw is not None else 'null'}, not an object", _REMAKE)
+    version = raw.get("version")
     if version != SUPPORTED_VERSION:
         raise FlowrtError(f"{where} has plan version {version!r}; this flowrt reads version {SUPPORTED_VERSION}",
                           "use the flowc and flowrt of the same release")
-    errors = sorted(_validator().iter_errors(raw), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator().iter_errors(raw), key=lambda e: [str(x) for x in e.absolute_path])
     if errors:
-        e = errors[0]
-        at = "/".join(str(x) for x in e.absolute_path) or "(top level)"
-        raise FlowrtError(f"{where} does not match the plan schema at {at}: {e.message}"
+        at, message = _innermost(errors[0])
+        raise FlowrtError(f"{where} does not match the plan schema at {at or '(top level)'}: {_short(message)}"
                           + (f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""), _REMAKE)
     plan = Plan.from_json(raw)
     check_plan(plan, where)
@@ -82,6 +117,10 @@ def check_plan(plan: Plan, where: str = "plan.json") -> None:
         by_id[s.id] = s
     trains = {t.name: t for t in plan.trains}
     evals = {e.name: e for e in plan.evals}
+    _check_curations(plan, where)
+    _check_datasets(plan, where)
+    for t in plan.trains:
+        _check_stages(plan, t, where)
     owner: dict[str, Step] = {}
     for s in plan.steps:
         for n in s.needs:
@@ -96,6 +135,58 @@ def check_plan(plan: Plan, where: str = "plan.json") -> None:
             raise bad(s, f"it writes to {s.out_dir}, as {other.id} does")
         _check_names(plan, s, trains, evals, lambda m, s=s: bad(s, m))
     _check_acyclic(plan.steps, by_id, lambda s, m: bad(s, m))
+
+
+def _check_curations(plan: Plan, where: str) -> None:
+    """Every op's options usable (flowrt.curate.bounds, the same checks as `flowrt op`), and the
+    names a curation gives resolve."""
+    from .curate.bounds import check_op
+
+    for name, c in plan.curations.items():
+        if c.tokenizer not in plan.tokenizers:
+            raise FlowrtError(f"{where}: curation {name}: it names tokenizer {c.tokenizer!r}, which the plan does not have", _REMAKE)
+        for src in c.from_:
+            if src not in plan.raw_sources:
+                raise FlowrtError(f"{where}: curation {name}: it names raw source {src!r}, which the plan does not have", _REMAKE)
+        ops = list(c.ops)
+        for s in plan.steps:
+            if s.kind in ("curate", "tokenize") and s.params.curation == name:
+                ops += list(s.params.ops) + ([s.params.signatures] if s.kind == "curate" and s.params.signatures else [])
+            elif s.kind == "dedup" and s.params.curation == name:
+                ops.append(s.params.dedup)
+        for op in ops:
+            try:
+                check_op(op, f"{where}: curation {name}: {op.op}")
+            except FlowrtError as e:
+                raise FlowrtError(e.message, f"{e.hint}; fix the .flow file and {_REMAKE[0].lower()}{_REMAKE[1:]}") from None
+
+
+def _check_datasets(plan: Plan, where: str) -> None:
+    for name, ds in plan.sources.items():
+        if ds.curation not in plan.curations:
+            raise FlowrtError(f"{where}: dataset {name}: it names curation {ds.curation!r}, which the plan does not have", _REMAKE)
+        if ds.source not in plan.raw_sources:
+            raise FlowrtError(f"{where}: dataset {name}: it names raw source {ds.source!r}, which the plan does not have", _REMAKE)
+
+
+def _check_stages(plan: Plan, t: Train, where: str) -> None:
+    """A run's stages cover its steps [0, total_steps) in order, each with at least one step, and
+    draw from datasets the plan has."""
+    def bad(message: str) -> FlowrtError:
+        return FlowrtError(f"{where}: train run {t.name}: {message}", _REMAKE)
+
+    if t.total_steps < 1:
+        raise bad(f"it has {t.total_steps} steps")
+    at = 0
+    for st in t.stages:
+        if st.first_step != at or st.last_step <= st.first_step:
+            raise bad(f"stage {st.name} covers [{st.first_step}, {st.last_step}); it should start at step {at} and have at least one step")
+        for ds in st.mix:
+            if ds not in plan.sources:
+                raise bad(f"stage {st.name} draws from {ds!r}, which the plan does not have")
+        at = st.last_step
+    if at != t.total_steps:
+        raise bad(f"its stages end at step {at}, the run at step {t.total_steps}")
 
 
 def _check_names(plan: Plan, s: Step, trains: dict[str, Train], evals: dict[str, Eval], bad) -> None:
@@ -127,6 +218,8 @@ def _check_names(plan: Plan, s: Step, trains: dict[str, Train], evals: dict[str,
         t = trains[p.train]
         if p.last_step < p.first_step:
             raise bad(f"its segment ends (step {p.last_step}) before it starts (step {p.first_step})")
+        if p.last_step == p.first_step:
+            raise bad(f"its segment [{p.first_step}, {p.last_step}) is empty: the step would be done without training")
         if p.last_step > t.total_steps:
             raise bad(f"its segment [{p.first_step}, {p.last_step}) lies outside train run {t.name!r} (steps 0..{t.total_steps})")
         for e in p.evals:

@@ -33,14 +33,14 @@ def write_plan(run_dir: Path, plan: dict) -> Path:
     return p
 
 
-def flowrt(*args: str, env: dict | None = None, check: bool = True, torchrun: int = 0) -> subprocess.CompletedProcess:
+def flowrt(*args: str, env: dict | None = None, check: bool = True, torchrun: int = 0, timeout: float = 600) -> subprocess.CompletedProcess:
     """Runs `python -m flowrt …` (under torchrun with N ranks when torchrun=N) as the emitted jobs do,
     with the input root examples/ (where the .flow files' relative paths start)."""
     e = {**os.environ, "PYTHONPATH": str(RUNTIME), "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1", "FLOWRT_INPUT_ROOT": str(EXAMPLES), **(env or {})}
     cmd = [sys.executable, "-m", "flowrt", *args]
     if torchrun:
         cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={torchrun}", "-m", "flowrt", *args]
-    r = subprocess.run(cmd, capture_output=True, text=True, env=e, timeout=600)
+    r = subprocess.run(cmd, capture_output=True, text=True, env=e, timeout=timeout)
     if check and r.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} exited {r.returncode}\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
     return r

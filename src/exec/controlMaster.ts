@@ -9,7 +9,7 @@ import { execa } from "execa";
 import { quote } from "../emit/shell.js";
 import { formatTarget, remoteCommandLine, remotePath, type SshTarget } from "./remote.js";
 import { listTree } from "./tree.js";
-import { DEFAULT_COMMAND_TIMEOUT_MS, TransportError, type RunOptions, type RunResult, type Transport, type UploadResult } from "./transport.js";
+import { DEFAULT_COMMAND_TIMEOUT_MS, TransportError, type RunOptions, type RunResult, type Transport, type UploadResult, type UploadOptions } from "./transport.js";
 
 /** Exit status ssh(1) uses for its own errors (the connection, the socket), as opposed to the command's. */
 const SSH_FAILED = 255;
@@ -112,8 +112,8 @@ export class ControlMasterTransport implements Transport {
     if (r.exitCode !== 0) throw new TransportError("io", `cannot write ${path} on ${this.where}: ${String(r.stderr).trim()}`, "check that the directory is writable");
   }
 
-  async uploadDir(from: string, to: string): Promise<UploadResult> {
-    const entries = listTree(from).filter((e) => !e.dir);
+  async uploadDir(from: string, to: string, opts: UploadOptions = {}): Promise<UploadResult> {
+    const entries = listTree(from, opts.exclude).filter((e) => !e.dir);
     const dir = remotePath(to);
     // What is there already (GNU find: size, whole-second mtime, relative path), to send only what changed.
     const listing = await this.exec(`mkdir -p -- ${dir} && cd -- ${dir} && find . -type f -printf '%s %T@ %P\\0'`, `list ${to}`, undefined, DEFAULT_COMMAND_TIMEOUT_MS);

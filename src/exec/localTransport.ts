@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { writeFileAtomic } from "./atomicWrite.js";
 import { listTree } from "./tree.js";
-import { DEFAULT_COMMAND_TIMEOUT_MS, TransportError, type RunOptions, type RunResult, type Transport, type UploadResult } from "./transport.js";
+import { DEFAULT_COMMAND_TIMEOUT_MS, TransportError, type RunOptions, type RunResult, type Transport, type UploadResult, type UploadOptions } from "./transport.js";
 
 export class LocalTransport implements Transport {
   readonly where = "this machine";
@@ -50,10 +50,10 @@ export class LocalTransport implements Transport {
     await writeFileAtomic(path, data, opts.mode);
   }
 
-  async uploadDir(from: string, to: string): Promise<UploadResult> {
+  async uploadDir(from: string, to: string, opts: UploadOptions = {}): Promise<UploadResult> {
     const src = resolve(from);
     const dst = resolve(to);
-    const entries = listTree(src);
+    const entries = listTree(src, opts.exclude);
     if (src === dst) return { uploaded: 0, unchanged: entries.filter((e) => !e.dir).length, bytes: 0 };
     mkdirSync(dst, { recursive: true });
     let uploaded = 0;

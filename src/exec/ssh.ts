@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, posix } from "node:path";
-import { Client, utils, type AuthMethod, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
+import ssh2, { type AuthMethod, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
 import { quote } from "../emit/shell.js";
 import {
   defaultKnownHostsFiles, fingerprint, hostKeyName, publicKeyLine, readKnownHosts, trustedKeyTypes, verifyHostKey,
@@ -16,7 +16,11 @@ import {
 } from "./knownHosts.js";
 import { formatTarget, remoteCommandLine, type SshTarget } from "./remote.js";
 import { listTree } from "./tree.js";
-import { DEFAULT_COMMAND_TIMEOUT_MS, TransportError, type RunOptions, type RunResult, type Transport, type UploadResult } from "./transport.js";
+import { DEFAULT_COMMAND_TIMEOUT_MS, TransportError, type RunOptions, type RunResult, type Transport, type UploadResult, type UploadOptions } from "./transport.js";
+
+// ssh2 is CommonJS: under Node's ESM loader only its default export is certain.
+const { Client, utils } = ssh2;
+type Client = InstanceType<typeof Client>;
 
 export interface SshOptions {
   /** A private key file (`--identity`). Without one: the agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa. */
@@ -169,8 +173,8 @@ export class SshTransport implements Transport {
     await this.replace(sftp, tmp, p);
   }
 
-  async uploadDir(from: string, to: string): Promise<UploadResult> {
-    const entries = listTree(from);
+  async uploadDir(from: string, to: string, opts: UploadOptions = {}): Promise<UploadResult> {
+    const entries = listTree(from, opts.exclude);
     const sftp = await this.sftp();
     const root = await this.resolveHome(to);
     await this.mkdirs(sftp, root);

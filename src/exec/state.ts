@@ -38,6 +38,10 @@ export const SubmissionState = z.object({
   run_id: z.string().regex(/^[A-Za-z0-9]{1,32}$/),
   target: z.object({ kind: z.enum(["local", "ssh", "controlmaster"]), where: z.string() }).strict(),
   remote_dir: z.string().describe("the run directory on the cluster (each job's --chdir)"),
+  host: z.string().optional().describe("USER@HOST[:PORT] submitted to over SSH; absent: this machine"),
+  python: z.string().optional().describe("the Python on the cluster that asks flowrt what is done"),
+  input_root: z.string().optional().describe("where the plan's relative inputs resolve on the cluster"),
+  pythonpath: z.string().optional().describe("the uploaded flowrt package's parent directory, put first on the jobs' PYTHONPATH"),
   created_at: isoTime,
   updated_at: isoTime,
   jobs: z.record(z.string(), JobState).describe("by job key: the step id, or STEP~PART for a split step"),
@@ -62,9 +66,22 @@ export function newRunId(): string {
   return randomBytes(6).toString("hex");
 }
 
-export function newState(o: { planHash: string; target: SubmissionState["target"]; remoteDir: string; now?: Date }): SubmissionState {
+export interface StateOrigin {
+  readonly host?: string;
+  readonly python?: string;
+  readonly inputRoot?: string;
+  readonly pythonpath?: string;
+}
+
+export function newState(o: { planHash: string; target: SubmissionState["target"]; remoteDir: string; now?: Date; origin?: StateOrigin }): SubmissionState {
   const t = (o.now ?? new Date()).toISOString();
-  return { version: STATE_VERSION, plan_hash: o.planHash, run_id: newRunId(), target: o.target, remote_dir: o.remoteDir, created_at: t, updated_at: t, jobs: {} };
+  const g = o.origin ?? {};
+  return {
+    version: STATE_VERSION, plan_hash: o.planHash, run_id: newRunId(), target: o.target, remote_dir: o.remoteDir,
+    ...(g.host !== undefined ? { host: g.host } : {}), ...(g.python !== undefined ? { python: g.python } : {}),
+    ...(g.inputRoot !== undefined ? { input_root: g.inputRoot } : {}), ...(g.pythonpath !== undefined ? { pythonpath: g.pythonpath } : {}),
+    created_at: t, updated_at: t, jobs: {},
+  };
 }
 
 /** The state in `path`, or undefined when there is none. Anything else wrong with it is a StateError. */

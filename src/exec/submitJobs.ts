@@ -12,7 +12,7 @@ import { dirname } from "node:path";
 import { jobComment, jobName, parseJobComment, type JobTag } from "../emit/slurmTag.js";
 import { SlurmClient } from "./slurm.js";
 import { isTerminal, isUnsuccessful, submittedId, type JobRecord } from "./slurmParse.js";
-import { lockState, newState, readState, StateError, writeState, type JobState, type SubmissionState } from "./state.js";
+import { lockState, newState, readState, StateError, writeState, type JobState, type StateOrigin, type SubmissionState } from "./state.js";
 
 export interface JobToSubmit {
   /** Unique in the submission: the step id, or `STEP~PART` for one part of a split step. */
@@ -40,6 +40,15 @@ export interface SubmitJobsOptions {
   readonly dryRun?: boolean;
   /** Submit again the jobs that ended FAILED/TIMEOUT/CANCELLED/… (default true). */
   readonly resubmitFailed?: boolean;
+  /**
+   * Keys whose job finished (COMPLETED, or forgotten by the scheduler) but whose output the runtime
+   * says is not there or not current (a changed input): submitted again. A live job is never redone.
+   */
+  readonly redo?: ReadonlySet<string>;
+  /** sbatch options for every job, before its own (`--export=ALL,PYTHONPATH=…`). */
+  readonly commonArgs?: readonly string[];
+  /** Recorded in a new state file: how the cluster was reached (status, logs and cancel reuse it). */
+  readonly origin?: StateOrigin;
   readonly log?: (line: string) => void;
 }
 
@@ -116,7 +125,7 @@ export async function submitJobs(o: SubmitJobsOptions): Promise<SubmitReport> {
         "submit to the same cluster directory as before, or into a new directory");
     }
     if (!state) {
-      state = newState({ planHash: o.planHash, target: { kind: o.slurm.transport.kind, where: o.slurm.transport.where }, remoteDir: o.remoteDir });
+      state = newState({ planHash: o.planHash, target: { kind: o.slurm.transport.kind, where: o.slurm.transport.where }, remoteDir: o.remoteDir, ...(o.origin ? { origin: o.origin } : {}) });
       // The run id must be on disk before the first job carrying it exists.
       if (!o.dryRun) await writeState(o.stateFile, state);
     }
@@ -158,7 +167,9 @@ export async function submitJobs(o: SubmitJobsOptions): Promise<SubmitReport> {
       }
       const view = entry ? views.get(entry.job_id) : undefined;
       const failed = entry !== undefined && view !== undefined && isUnsuccessful(view.state);
-      if (entry && !(failed && resubmitFailed)) {
+      const finished = entry !== undefined && (view === undefined || view.state === "COMPLETED");
+      const again = (failed && resubmitFailed) || (finished && (o.redo?.has(j.key) ?? false));
+      if (entry && !again) {
         const s = view?.state ?? "unknown";
         outcome.set(j.key, { jobId: entry.job_id, state: s });
         if (!adopted.some((a) => a.key === j.key)) kept.push({ key: j.key, jobId: entry.job_id, state: s });
@@ -184,7 +195,7 @@ export async function submitJobs(o: SubmitJobsOptions): Promise<SubmitReport> {
       }
       const args = [
         `--job-name=${name}`, `--comment=${jobComment(tag)}`, `--chdir=${o.remoteDir}`, "--kill-on-invalid-dep=yes",
-        ...(deps.length > 0 ? [`--dependency=afterok:${deps.join(":")}`] : []), ...(j.sbatchArgs ?? []),
+        ...(deps.length > 0 ? [`--dependency=afterok:${deps.join(":")}`] : []), ...(o.commonArgs ?? []), ...(j.sbatchArgs ?? []),
       ];
       commands.push(["sbatch", "--parsable", ...args, j.script]);
       if (o.dryRun) {
@@ -192,12 +203,12 @@ export async function submitJobs(o: SubmitJobsOptions): Promise<SubmitReport> {
         continue;
       }
       const jobId = await o.slurm.sbatch(j.script, { args });
-      const previous = entry ? [...entry.previous, { job_id: entry.job_id, state: view!.state }] : [];
+      const previous = entry ? [...entry.previous, { job_id: entry.job_id, state: view?.state ?? "unknown" }] : [];
       st.jobs[j.key] = { step: j.step, ...(j.part ? { part: j.part } : {}), job_id: jobId, submitted_at: new Date().toISOString(), found_by: "sbatch", previous };
       await save();
       submitted.push({ key: j.key, jobId });
       outcome.set(j.key, { jobId, state: "active" });
-      log(`${j.key}: submitted as job ${jobId}${entry ? ` (again: job ${entry.job_id} ended ${view!.state})` : ""}${deps.length > 0 ? `, after ${deps.join(", ")}` : ""}`);
+      log(`${j.key}: submitted as job ${jobId}${entry ? ` (again: job ${entry.job_id} ${view ? `ended ${view.state}` : "is no longer known to the scheduler"}${failed ? "" : ", and its output is not current"})` : ""}${deps.length > 0 ? `, after ${deps.join(", ")}` : ""}`);
     }
     return { runId: st.run_id, submitted, adopted, kept, blocked, commands };
   } finally {

@@ -35,6 +35,11 @@ export interface UploadResult {
   readonly bytes: number;
 }
 
+export interface UploadOptions {
+  /** Paths (relative to `from`, `/`-separated) to leave out, with everything below them. */
+  readonly exclude?: (rel: string) => boolean;
+}
+
 export interface Transport {
   /** For messages: `this machine`, `root@login:2222`. */
   readonly where: string;
@@ -48,7 +53,7 @@ export interface Transport {
    * Copies the local directory `from` into `to` on the target (created if absent), recursively,
    * keeping file modes and mtimes so that a second upload skips what did not change.
    */
-  uploadDir(from: string, to: string): Promise<UploadResult>;
+  uploadDir(from: string, to: string, opts?: UploadOptions): Promise<UploadResult>;
   /** Releases the connection. Idempotent. */
   close(): Promise<void>;
 }

@@ -16,7 +16,7 @@ export interface TreeEntry {
 }
 
 /** Directories before their contents, in a stable (sorted) order. */
-export function listTree(root: string): TreeEntry[] {
+export function listTree(root: string, exclude?: (rel: string) => boolean): TreeEntry[] {
   const out: TreeEntry[] = [];
   const seen = new Set<string>();
   const walk = (abs: string, rel: string) => {
@@ -26,6 +26,7 @@ export function listTree(root: string): TreeEntry[] {
     for (const name of readdirSync(abs).sort()) {
       const a = join(abs, name);
       const r = rel === "" ? name : `${rel}/${name}`;
+      if (exclude?.(r)) continue;
       const st = statSync(a);
       if (st.isDirectory()) {
         out.push({ rel: r, dir: true, size: 0, mtime: Math.floor(st.mtimeMs / 1000), mode: st.mode & 0o7777 });

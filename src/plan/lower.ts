@@ -9,9 +9,10 @@ import { checkpointEstimate, effectivePeak, flopsPerToken, LOSS_CHUNK_TOKENS, ra
 import type { ClusterT, CurateOpT, CurateT, GateT } from "../check/typed.js";
 import * as R from "../units/rational.js";
 import { lrScheduleIR } from "./lrIR.js";
+import { withResources } from "./stepResources.js";
 import { fingerprinted, trainLineage, type StepDraft } from "./fingerprint.js";
 import {
-  CurateOpIR, DEFAULT_DEDUP_METHOD, PLAN_IR_VERSION, PlanIR, PREEMPT_SIGNAL, REQUEUE_EXIT_CODE, STOP_SIGNAL,
+  CurateOpIR, DEFAULT_DEDUP_METHOD, PLAN_IR_VERSION, PlanIR, PREEMPT_SIGNAL, REQUEUE_EXIT_CODE, STOP_FILE_ENV, STOP_MARKER, STOP_SIGNAL,
   type CurateOpIR as CurateOp, type DocOpIR, type DedupOpIR, type LayoutIR, type PlanInput,
 } from "./ir.js";
 
@@ -86,7 +87,7 @@ function lowerWith(checked: CheckedProgram, cluster: ClusterT, entryPath: string
     flowc_version: FLOWC_VERSION,
     source_file: source.file,
     source_hash: source.hash,
-    protocol: { requeue_exit_code: REQUEUE_EXIT_CODE, stop_signal: STOP_SIGNAL, preempt_signal: PREEMPT_SIGNAL },
+    protocol: { requeue_exit_code: REQUEUE_EXIT_CODE, stop_signal: STOP_SIGNAL, preempt_signal: PREEMPT_SIGNAL, stop_file_env: STOP_FILE_ENV, stop_marker: STOP_MARKER },
     cluster: clusterIR(cluster),
     raw_sources: Object.fromEntries([...d.sources.values()].map((s) => [s.name, {
       uri: s.uri, format: s.format, declared_tokens: Number(s.tokens), kind: s.kind, ...(s.upsample && s.upsample > 1 ? { upsample: s.upsample } : {}),
@@ -107,7 +108,7 @@ function lowerWith(checked: CheckedProgram, cluster: ClusterT, entryPath: string
       name: r.name, from: r.from, require: [...r.require], format: r.format, phases: [...r.phases], rollback_if: r.rollbackIf.map(gateIR),
     })),
   };
-  const steps = stepDrafts(checked, cluster, sections).map((s) => fingerprinted(sections, trains, s));
+  const steps = stepDrafts(checked, cluster, sections).map((s) => fingerprinted(sections, trains, withResources(s, sections)));
   // Parsing fills nothing new (ops already carry their defaults) but proves the plan is the schema's.
   return PlanIR.parse({ ...sections, steps });
 }
@@ -139,6 +140,11 @@ function pick(o: Record<string, unknown>, keys: readonly string[]): Record<strin
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }
 
+/** The .flow parameters each dedup method takes into the plan. */
+const DEDUP_KEYS: Record<string, readonly string[]> = {
+  minhash: ["ngram", "permutations", "bands", "threshold", "seed"], simhash: ["ngram", "hamming"], semantic: ["model", "threshold"], ast: [], exact: [],
+};
+
 /** A curation operation in the plan's form, its defaults filled in (they are declared in ir.ts). */
 function curateOp(o: CurateOpT): CurateOp {
   const p = o.params;
@@ -150,9 +156,12 @@ function curateOp(o: CurateOpT): CurateOp {
       return CurateOpIR.parse({ op: "quality", ...pick(p, ["method", "model"]), ...(threshold !== undefined ? { threshold } : {}) });
     }
     case "pii": return CurateOpIR.parse({ op: "pii", ...pick(p, ["redact", "replacement"]) });
+    case "perplexity": return CurateOpIR.parse({ op: "perplexity", ...pick(p, ["model", "max"]) });
+    case "nsfw": return CurateOpIR.parse({ op: "nsfw", ...pick(p, ["model", "max_score"]) });
+    case "review": return CurateOpIR.parse({ op: "review", ...pick(p, ["sample", "min_accuracy"]) });
     case "dedup": {
       const method = (p.method as string | undefined) ?? DEFAULT_DEDUP_METHOD;
-      const keys = method === "minhash" ? ["ngram", "permutations", "bands", "threshold", "seed"] : method === "simhash" ? ["ngram", "hamming"] : [];
+      const keys = DEDUP_KEYS[method] ?? [];
       return CurateOpIR.parse({ op: "dedup", method, ...pick(p, keys) });
     }
     case "decontaminate": return CurateOpIR.parse({ op: "decontaminate", ...pick(p, ["against", "ngram"]) });
@@ -177,6 +186,7 @@ function trainIR(a: TrainAnalysis): TrainInput {
     model: {
       arch: "llama", layers: a.model.layers, d_model: a.model.dModel, heads: a.model.heads, kv_heads: a.model.kvHeads,
       ffn: a.model.ffn, vocab: a.model.vocab, seq_len: a.model.seqLen, rope_theta: a.model.ropeTheta, tie_embeddings: a.model.tieEmbeddings,
+      ...(a.model.slidingWindow !== undefined ? { sliding_window: a.model.slidingWindow, full_attention_layers: a.model.fullAttentionLayers ?? 0 } : {}),
     },
     params: Number(a.params),
     cluster: a.cluster.name,
@@ -201,6 +211,7 @@ function trainIR(a: TrainAnalysis): TrainInput {
         sequences_per_step: st.sequencesPerStep,
         rope_theta: decl.ropeTheta ?? a.model.ropeTheta,
         ...(decl.yarnFactor !== undefined ? { yarn_factor: decl.yarnFactor } : {}),
+        ...(decl.packing !== undefined ? { packing: decl.packing } : {}),
         lr_scale: R.format(st.lrScale), lr_jump: decl.lrJump,
         flops_per_token: flopsPerToken(a.model, st.seqLen),
         mix: Object.fromEntries(st.quotas.map((q) => {
@@ -232,7 +243,8 @@ function trainIR(a: TrainAnalysis): TrainInput {
 // ---- the job DAG -----------------------------------------------------------------------------------
 
 function cpuResources(c: ClusterT): StepInput["resources"] {
-  return { nodes: 1, gpus_per_node: 0, ranks_per_node: 1, cpus_per_task: c.cpusPerNode ?? 4, walltime_s: c.maxWalltimeS ?? DEFAULT_CPU_WALLTIME_S };
+  // memory_bytes and walltime_s are estimated per step in stepResources.ts.
+  return { nodes: 1, gpus_per_node: 0, ranks_per_node: 1, cpus_per_task: c.cpusPerNode ?? 4, memory_bytes: 1, walltime_s: c.maxWalltimeS ?? DEFAULT_CPU_WALLTIME_S };
 }
 
 function shardsFor(tokens: bigint): number {
@@ -256,7 +268,7 @@ const within = (dir: string, file: string) => `${dir.replace(/\/+$/, "")}/${file
 function opInputs(ops: readonly DocOpIR[], sections: Omit<PlanInput, "steps">): string[] {
   const out: string[] = [];
   for (const o of ops) {
-    if ((o.op === "language" || o.op === "quality") && o.model !== undefined) out.push(o.model);
+    if ((o.op === "language" || o.op === "quality" || o.op === "perplexity" || o.op === "nsfw") && o.model !== undefined) out.push(o.model);
     if (o.op === "decontaminate") out.push(...o.against.map((e) => sections.evalsets[e]?.uri).filter(isFileUri));
   }
   return out;
@@ -280,13 +292,12 @@ function stepDrafts(checked: CheckedProgram, cluster: ClusterT, sections: Omit<P
   for (const cur of d.curations.values()) out.push(...curationSteps(cur, checked, cluster, sections));
   for (const a of checked.analyses.values()) out.push(...trainSteps(a, checked, sections));
   for (const e of d.evals.values()) {
-    const a = checked.analyses.get(e.after);
     const id = `eval.${e.name}`;
     const reads = { model: lastTrainStep(checked, e.after), tokenizer: `tokenizer.${runTokenizer(checked, e.after)}` };
     out.push({
       id, kind: "eval", needs: needsOf(reads), reads, out_dir: outDir(id), shards: 1,
       inputs: e.tasks.map((t) => sections.evalsets[t]?.uri).filter(isFileUri),
-      resources: a ? { ...evalResources(out, e.after), walltime_s: Math.min(cluster.maxWalltimeS ?? 7200, 7200) } : cpuResources(cluster),
+      resources: cpuResources(cluster),
       params: { eval: e.name },
     });
   }
@@ -333,7 +344,7 @@ function trainSteps(a: TrainAnalysis, checked: CheckedProgram, sections: Omit<Pl
       inputs: [...(initPath !== undefined ? [within(initPath, "model.safetensors")] : []), ...evalInputs],
       resources: {
         nodes, gpus_per_node: a.cluster.gpusPerNode, ranks_per_node: perNode,
-        cpus_per_task: Math.max(1, Math.floor((a.cluster.cpusPerNode ?? perNode * 8) / perNode)),
+        cpus_per_task: Math.max(1, Math.floor((a.cluster.cpusPerNode ?? perNode * 8) / perNode)), memory_bytes: 1,
         walltime_s: Math.min(a.cluster.maxWalltimeS ?? Number.MAX_SAFE_INTEGER, Math.max(60, Math.ceil(j.walltimeSeconds * 1.1) + 600)),
       },
       params: { train: t.name, segment: j.index, first_step: j.firstStep, last_step: j.lastStep, ...(initPath !== undefined ? { init_path: initPath } : {}), evals },
@@ -341,12 +352,6 @@ function trainSteps(a: TrainAnalysis, checked: CheckedProgram, sections: Omit<Pl
     prev = id;
   }
   return out;
-}
-
-/** An eval runs on one node of its run's kind (one process: the final weights fit one device). */
-function evalResources(steps: readonly AnyDraft[], train: string): StepInput["resources"] {
-  const s = steps.find((x) => x.kind === "train" && x.params.train === train)!;
-  return { ...s.resources, nodes: 1 };
 }
 
 function lastTrainStep(checked: CheckedProgram, train: string): string {

@@ -75,7 +75,16 @@ export function renderPlan(ir: PlanIR, checked: CheckedProgram): string {
   out.push("datasets (tokens after curation):");
   out.push(...table(drows, new Set([1, 2, 3, 4])).map((l) => `  ${l}`));
   out.push("");
-  out.push(`jobs (${ir.steps.length} steps):`);
-  for (const s of ir.steps) out.push(`  ${s.id}${s.shards > 1 ? ` [${s.shards} shards]` : ""}${s.needs.length ? ` ← ${s.needs.join(", ")}` : ""}`);
+  out.push(`jobs (${ir.steps.length} steps; what each asks the scheduler for${ir.steps.some((s) => s.shards > 1) ? ", per shard" : ""}):`);
+  const jrows = ir.steps.map((s) => [`${s.id}${s.shards > 1 ? ` [${s.shards} shards]` : ""}`, resourcesText(s.resources), s.needs.length ? `← ${s.needs.join(", ")}` : ""]);
+  out.push(...table(jrows, new Set()).map((l) => `  ${l}`.trimEnd()));
   return out.join("\n") + "\n";
+}
+
+/** `2 CPUs, 3.0 GiB, 10m` for one task; `32 nodes × 8 GPUs, …` for a multi-node step. */
+function resourcesText(r: PlanIR["steps"][number]["resources"]): string {
+  const nodes = r.nodes > 1 ? `${r.nodes} nodes × ` : "";
+  const devices = r.gpus_per_node > 0 ? `${r.gpus_per_node} GPU${r.gpus_per_node > 1 ? "s" : ""}, ` : r.ranks_per_node > 1 ? `${r.ranks_per_node} ranks, ` : "";
+  const cpus = r.cpus_per_task * (r.gpus_per_node > 0 || r.ranks_per_node > 1 ? r.ranks_per_node : 1);
+  return `${nodes}${devices}${cpus} CPU${cpus > 1 ? "s" : ""}, ${gib(r.memory_bytes)}, ${duration(r.walltime_s)}`;
 }

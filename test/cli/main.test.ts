@@ -11,7 +11,7 @@ afterAll(files.cleanup);
 const at = { cwd: files.dir };
 
 describe("flowc", () => {
-  test("--help lists every command of CLI.md; exit 0 on stdout", async () => {
+  test("--help lists every command of the README; exit 0 on stdout", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
@@ -79,14 +79,16 @@ describe("flowc", () => {
   });
 
   test.each([
-    [["compile", "a.flow", "--target", "slurm", "--out", "build"], "the Slurm/Ray emitters are not built"],
-    [["submit", "build", "--dry-run"], "the Slurm submission client is not built"],
-    [["status", "build"], "the Slurm submission client is not built"],
-    [["logs", "build", "curate.clean"], "the Slurm submission client is not built"],
-    [["cancel", "build"], "the Slurm submission client is not built"],
-  ])("flowc %j: not available yet, exit 2", async (argv, why) => {
+    [["submit", "build", "--dry-run"], "flowc submit: error: build is not a directory"],
+    [["status", "build"], "flowc status: error: build is not a directory"],
+    [["logs", "build", "curate.clean"], "flowc logs: error: build is not a directory"],
+    [["cancel", "build"], "flowc cancel: error: build is not a directory"],
+    [["status", "sub"], "flowc status: error: " + "SUB/target.json does not exist: this is not a compiled directory"],
+  ])("flowc %j: a DIR that is not a compiled directory, exit 2 with what to do", async (argv, first) => {
     const r = await runCli(argv, at);
-    expect(r).toEqual({ code: 2, stdout: "", stderr: `flowc ${argv[0]}: not available yet (${why}); see the project's issue tracker\n` });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`${first.replace("SUB", `${files.dir}/sub`)}\nhelp: write it with \`flowc compile FILE --target slurm --out DIR\`\n`);
   });
 
   test("commands not built yet still check their arguments first", async () => {

@@ -2,7 +2,7 @@
 // underneath: it proves "one batched query", not a stand-in), and fresh tags.
 import { randomBytes } from "node:crypto";
 import type { JobTag } from "../../src/emit/slurmTag.js";
-import type { RunOptions, RunResult, Transport, UploadResult } from "../../src/exec/transport.js";
+import type { RunOptions, RunResult, Transport, UploadOptions, UploadResult } from "../../src/exec/transport.js";
 
 export class CountingTransport implements Transport {
   readonly commands: string[][] = [];
@@ -23,8 +23,8 @@ export class CountingTransport implements Transport {
   writeFile(path: string, data: string | Buffer, opts?: { readonly mode?: number }): Promise<void> {
     return this.inner.writeFile(path, data, opts);
   }
-  uploadDir(from: string, to: string): Promise<UploadResult> {
-    return this.inner.uploadDir(from, to);
+  uploadDir(from: string, to: string, opts?: UploadOptions): Promise<UploadResult> {
+    return this.inner.uploadDir(from, to, opts);
   }
   close(): Promise<void> {
     return this.inner.close();

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 from ..errors import FlowrtError
-from ..plan_types import FilterOp, LanguageOp, PiiOp, QualityOp
+from ..plan_types import FilterOp, LanguageOp, NsfwOp, PerplexityOp, PiiOp, QualityOp, ReviewOp
+from .textview import substitute
 
 Doc = dict[str, Any]
 
@@ -190,7 +191,10 @@ def c4_reason(text: str) -> str | None:
     return None
 
 
-EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
+# Matched in the normalized view of flowrt.curate.textview (full-width forms, zero-width characters
+# and accents read as plain ones); \w and \d are Unicode's, so internationalised addresses
+# (josé@exämple.com, 用户@例子.中国, a punycode xn-- top-level domain) match too.
+EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.(?:[^\W\d_]{2,}|xn--[\w-]+)(?![\w-])")
 PHONE = re.compile(r"(?<![\w+])(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?![\w-])")
 IPV4 = re.compile(r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b")
 IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\w:])|(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:?){1,6}(?![\w:])")
@@ -207,12 +211,12 @@ class Pii(Op):
         self.spec = spec
 
     def process(self, doc: Doc, kind: str) -> Result:
-        text = doc["text"]
         # IPs before phones: a dotted IPv4 address must not be read as a phone number.
-        for kind_, label, pat in (("email", "email", EMAIL), ("ip", "ipv6", IPV6), ("ip", "ipv4", IPV4), ("phone", "phone", PHONE)):
-            if kind_ not in self.spec.redact:
-                continue
-            text, n = pat.subn(self.spec.replacement or PLACEHOLDER[kind_], text)
+        kinds = [(label, pat, self.spec.replacement or PLACEHOLDER[kind_])
+                 for kind_, label, pat in (("email", "email", EMAIL), ("ip", "ipv6", IPV6), ("ip", "ipv4", IPV4), ("phone", "phone", PHONE))
+                 if kind_ in self.spec.redact]
+        text, counts = substitute([(pat, rep) for _, pat, rep in kinds], doc["text"])
+        for (label, _, _), n in zip(kinds, counts):
             if n:
                 self.counters[f"redacted:{label}"] += n
         if text != doc["text"]:
@@ -253,9 +257,103 @@ class Filter(Op):
         return Result(doc)
 
 
-PER_DOC_OPS: dict[str, type[Op]] = {c.name: c for c in (Language, Quality, Pii, Filter)}
+class Nsfw(Op):
+    """An NSFW classifier: a fastText .bin whose label `__label__nsfw` scores a document; documents
+    with P(nsfw) > max_score are dropped. Code is not scored."""
+
+    name: ClassVar[str] = "nsfw"
+
+    def __init__(self, spec: NsfwOp, resolve: Callable[[str], Path] = Path) -> None:
+        super().__init__()
+        self.spec = spec
+        if not spec.model:
+            raise FlowrtError("nsfw: this runtime scores NSFW with a fastText classifier, and the step names no `model`",
+                              "add `model = \"models/nsfw.bin\"` (a fastText .bin with the label __label__nsfw) to the `nsfw` step")
+        self._ft = _fasttext_model("nsfw", resolve(spec.model))
+
+    def process(self, doc: Doc, kind: str) -> Result:
+        if kind == "code":
+            return Result(doc)
+        p = dict(ft_predict(self._ft, doc["text"], 2)).get("nsfw", 0.0)
+        return Result(doc) if p <= self.spec.max_score else Result(None, "nsfw")
 
 
-def make_op(spec: LanguageOp | QualityOp | PiiOp | FilterOp, resolve: Callable[[str], Path] = Path) -> Op:
+def not_supported(what: str, hint: str) -> FlowrtError:
+    """The error for an operation the language has and this runtime cannot run (exit 2, before any work)."""
+    return FlowrtError(f"{what} is not supported by this runtime", hint)
+
+
+class Perplexity(Op):
+    """A perplexity filter: a small causal LM scores each document's first `seq_len` tokens, and
+    documents whose perplexity is above `max` are dropped (code is not scored). `model` is a
+    directory as a flowrt train run leaves it: `config.json` (the model), `model.safetensors` (or
+    `final/model.safetensors`) and the run's `tokenizer.json` beside them."""
+
+    name: ClassVar[str] = "perplexity"
+
+    def __init__(self, spec: PerplexityOp, resolve: Callable[[str], Path] = Path) -> None:
+        super().__init__()
+        import json
+
+        self.spec = spec
+        d = resolve(spec.model)
+        weights = next((w for w in (d / "model.safetensors", d / "final" / "model.safetensors") if w.is_file()), None)
+        if not (d / "config.json").is_file() or weights is None or not (d / "tokenizer.json").is_file():
+            raise FlowrtError(f"perplexity: {d} is not a scoring model directory",
+                              "give a directory with config.json, model.safetensors (or final/model.safetensors) and tokenizer.json, "
+                              "e.g. a small flowrt train run's directory with its tokenizer.json copied beside it")
+        import torch
+        from safetensors.torch import load_file
+
+        from ..data.shards import load_text_tokenizer
+        from ..model.llama import Llama, ModelConfig
+
+        try:
+            cfg = ModelConfig(**json.loads((d / "config.json").read_text()))
+        except (TypeError, ValueError) as e:
+            raise FlowrtError(f"perplexity: {d / 'config.json'} is not a flowrt model config ({e})", "use the config.json a flowrt train step wrote")
+        self._model = Llama(cfg)
+        self._model.load_state_dict(load_file(str(weights)), strict=False)
+        self._model.eval()
+        self._tok = load_text_tokenizer(d / "tokenizer.json")
+        self._eos = self._tok.token_to_id("<|endoftext|>")
+        if self._eos is None:
+            raise FlowrtError(f"perplexity: {d / 'tokenizer.json'} has no <|endoftext|> token", "use the tokenizer the scoring model was trained with")
+        self._seq_len = cfg.seq_len
+        self._torch = torch
+
+    def score(self, text: str) -> float:
+        """exp of the mean next-token loss over the document's first seq_len tokens."""
+        import math
+
+        import torch.nn.functional as F
+
+        ids = [self._eos] + self._tok.encode(text).ids[: self._seq_len]
+        if len(ids) < 2:
+            return 1.0
+        window = self._torch.tensor(ids)[None]
+        with self._torch.no_grad():
+            logits = self._model(window[:, :-1])
+        return math.exp(float(F.cross_entropy(logits[0].float(), window[0, 1:], reduction="mean")))
+
+    def process(self, doc: Doc, kind: str) -> Result:
+        if kind == "code":
+            return Result(doc)
+        return Result(doc) if self.score(doc["text"]) <= self.spec.max else Result(None, "perplexity")
+
+
+class Review(Op):
+    name: ClassVar[str] = "review"
+
+    def __init__(self, spec: ReviewOp, resolve: Callable[[str], Path] = Path) -> None:
+        super().__init__()
+        raise not_supported("a manual review (`review` step)",
+                            "review a sample of the curated shards with your own tool, then remove the step to continue")
+
+
+PER_DOC_OPS: dict[str, type[Op]] = {c.name: c for c in (Language, Quality, Perplexity, Pii, Nsfw, Filter, Review)}
+
+
+def make_op(spec: LanguageOp | QualityOp | PerplexityOp | PiiOp | NsfwOp | FilterOp | ReviewOp, resolve: Callable[[str], Path] = Path) -> Op:
     """The operation for a spec of the plan; `resolve` turns its model paths into files (the input root's)."""
     return PER_DOC_OPS[spec.op](spec, resolve)  # type: ignore[arg-type]

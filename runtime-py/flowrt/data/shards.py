@@ -35,6 +35,17 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def load_text_tokenizer(path: Path):
+    """The run's tokenizer for encoding documents: special tokens written in a document
+    (`<|endoftext|>`, `<|pad|>`) are encoded as the text they are, never as the special ids, so a
+    document cannot end itself early or insert padding; flowrt appends the EOS itself."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.encode_special_tokens = True
+    return tok
+
+
 def encode_flat(tok, texts: list[str], eos: int, vocab: int) -> tuple[np.ndarray, np.ndarray]:
     """Tokenizes `texts` (each followed by `eos`) straight into one flat array of the shard's dtype
     and the per-document lengths. `encode_batch_fast` skips the offsets we never use, and one

@@ -36,11 +36,11 @@ def load_model(train_dir: Path) -> Llama:
 
 
 def evaluate(ctx: StepContext, ev: Eval) -> dict[str, Any]:
-    from tokenizers import Tokenizer
+    from ..data.shards import load_text_tokenizer
 
     train_dir = ctx.dir_of(ctx.step.reads.model)
     model = load_model(train_dir)
-    tok = Tokenizer.from_file(str(ctx.dir_of(ctx.step.reads.tokenizer) / "tokenizer.json"))
+    tok = load_text_tokenizer(ctx.dir_of(ctx.step.reads.tokenizer) / "tokenizer.json")
     eos = tok.token_to_id(EOS) or 0
     results: dict[str, Any] = {}
     local = []

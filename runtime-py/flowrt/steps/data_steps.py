@@ -15,17 +15,18 @@ import numpy as np
 
 from ..context import StepContext
 from ..curate.decontam import Decontaminator
-from ..curate.dedup import MinHasher, exact_key, lsh_duplicates, simhash, simhash_duplicates
-from ..curate.ops import Result, make_op
+from ..curate.dedup import MinHasher, exact_key, lsh_duplicates, simhash, simhash_duplicates, structure_key
+from ..curate.ops import Result, make_op, not_supported
 from ..data.layout import LAYOUT, packed_name
 from ..data.pack import best_fit_decreasing, materialize, pieces
-from ..data.shards import encode_flat, read_documents, verify_manifest, write_flat_shard, write_manifest
-from ..docs import Doc, read_docs, write_jsonl
+from ..data.shards import encode_flat, load_text_tokenizer, read_documents, verify_manifest, write_flat_shard, write_manifest
+from ..docs import Doc, read_docs, read_json_lines, write_jsonl
 from ..errors import FlowrtError
+from ..ids import id_key
 from ..markers import shard_name
 from ..plan import find_step, train_of
 from ..plan_schedule import schedule_of
-from ..plan_types import DecontaminateOp, DedupOp, DocOp, ExactDedupOp, MinhashDedupOp, Plan, SimhashDedupOp
+from ..plan_types import AstDedupOp, DecontaminateOp, DedupOp, DocOp, ExactDedupOp, MinhashDedupOp, Plan, SemanticDedupOp, SimhashDedupOp
 
 EOS = "<|endoftext|>"
 PAD = "<|pad|>"
@@ -70,10 +71,10 @@ def run_ops(ops: list[Any], doc: Doc, kind: str) -> Result:
 
 
 def _read_items(path: Path):
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
+    for lineno, item in read_json_lines(path):
+        if not isinstance(item, dict):
+            raise FlowrtError(f"{path}:{lineno}: an evalset item is a JSON object", "each line is one item {\"query\", \"choices\", \"gold\"}", exit_code=1)
+        yield item
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -130,6 +131,9 @@ def curate_step(ctx: StepContext) -> dict[str, Any]:
     raw = ctx.plan.raw_sources[p.source]
     out = ctx.out_dir()
     name = shard_name(ctx.shard)
+    if isinstance(p.signatures, SemanticDedupOp):
+        raise not_supported("semantic dedup (`dedup { method = semantic }`)",
+                            "use `method = minhash` or `simhash` for near-duplicates, or embed and cluster the documents elsewhere")
     files = ctx.expand(raw.uri)
     ops = doc_ops(p.ops, ctx)
     kept: list[dict] = []
@@ -155,10 +159,11 @@ def curate_step(ctx: StepContext) -> dict[str, Any]:
 
 
 def _write_signatures(path: Path, docs: list[dict], spec: DedupOp) -> None:
-    ids = np.array([str(d["id"]) for d in docs], dtype=object)
+    ids = np.array([id_key(d["id"]) for d in docs], dtype=object)
     tmp = path.with_name(f".{path.name}.tmp.npz")
-    if isinstance(spec, ExactDedupOp):
-        np.savez(tmp, ids=ids, keys=np.array([exact_key(d["text"]) for d in docs], dtype=object), allow_pickle=True)
+    if isinstance(spec, (ExactDedupOp, AstDedupOp)):
+        key = exact_key if isinstance(spec, ExactDedupOp) else structure_key
+        np.savez(tmp, ids=ids, keys=np.array([key(d["text"]) for d in docs], dtype=object), allow_pickle=True)
     elif isinstance(spec, MinhashDedupOp):
         mh = MinHasher(permutations=spec.permutations, ngram=spec.ngram, seed=spec.seed)
         np.savez(tmp, ids=ids, sigs=mh.signatures([d["text"] for d in docs]))
@@ -168,6 +173,19 @@ def _write_signatures(path: Path, docs: list[dict], spec: DedupOp) -> None:
 
 
 # ---- dedup (global merge) ---------------------------------------------------------------------------
+
+def _refuse_shared_ids(ids: list[str]) -> None:
+    """The tokenize steps drop documents by `SOURCE/ID`: two documents of one source with one id
+    would both go when one is a duplicate, so a shared id is refused (the data's error, exit 1)."""
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            src, _, doc_id = i.partition("/")
+            raise FlowrtError(f"two documents of source {src} have the id {doc_id}: dedup tells documents apart by id",
+                              "give every document of a source its own `id` (a document without one is FILE_NAME:LINE, which two files of one name share)",
+                              exit_code=1)
+        seen.add(i)
+
 
 def dedup_step(ctx: StepContext) -> dict[str, Any]:
     spec = ctx.step.params.dedup
@@ -185,14 +203,15 @@ def dedup_step(ctx: StepContext) -> dict[str, Any]:
             ids.extend(f"{src}/{x}" for x in z["ids"])
             if isinstance(spec, MinhashDedupOp):
                 parts.append(z["sigs"])
-            elif isinstance(spec, ExactDedupOp):
+            elif isinstance(spec, (ExactDedupOp, AstDedupOp)):
                 keys.extend(z["keys"].tolist())
             else:
                 hashes.extend(int(h) for h in z["hashes"])
+    _refuse_shared_ids(ids)
     if isinstance(spec, MinhashDedupOp):
         sigs = np.concatenate(parts) if parts else np.zeros((0, spec.permutations), np.uint32)
         drop, clusters, counters = lsh_duplicates(ids, sigs, spec.bands, spec.threshold)
-    elif isinstance(spec, ExactDedupOp):
+    elif isinstance(spec, (ExactDedupOp, AstDedupOp)):
         first: dict[str, str] = {}
         drop, groups = set(), {}
         for i, k in zip(ids, keys):
@@ -220,8 +239,6 @@ def dedup_step(ctx: StepContext) -> dict[str, Any]:
 def tokenize_step(ctx: StepContext) -> dict[str, Any]:
     """Shard `ctx.shard`: the curate step's shard of the same number, minus the dedup drops, through
     the ops after dedup, tokenized into token shard files and a manifest of its own."""
-    from tokenizers import Tokenizer
-
     p, reads = ctx.step.params, ctx.step.reads
     name = shard_name(ctx.shard)
     docs_file = ctx.dir_of(reads.documents) / f"{name}.jsonl"
@@ -232,7 +249,7 @@ def tokenize_step(ctx: StepContext) -> dict[str, Any]:
         prefix = f"{p.source}/"
         drop = {i[len(prefix):] for i in json.loads((ctx.dir_of(reads.dedup) / "drop.json").read_text()) if i.startswith(prefix)}
     ops = doc_ops(p.ops, ctx)
-    tok = Tokenizer.from_file(str(ctx.dir_of(reads.tokenizer) / "tokenizer.json"))
+    tok = load_text_tokenizer(ctx.dir_of(reads.tokenizer) / "tokenizer.json")
     eos = tok.token_to_id(EOS)
     vocab = ctx.plan.tokenizers[ctx.plan.curations[p.curation].tokenizer].vocab
     kind = ctx.plan.raw_sources[p.source].kind
@@ -240,7 +257,7 @@ def tokenize_step(ctx: StepContext) -> dict[str, Any]:
     texts: list[str] = []
     for doc in read_docs(docs_file):
         counters["docs_in"] += 1
-        if str(doc["id"]) in drop:
+        if id_key(doc["id"]) in drop:
             counters["dropped:dedup"] += 1
             continue
         r = run_ops(ops, doc, kind)
@@ -292,6 +309,9 @@ def mix_step(ctx: StepContext) -> dict[str, Any]:
     drawn_passes: dict[str, Fraction] = {}
     cursors: dict[str, int] = {}  # by packed name: rows drawn so far, carried across stages
     for st, ir in zip(sched.stages, train.stages):
+        if ir.packing == "concat":
+            raise not_supported(f"stage {st.name}: `packing = concat`",
+                                "flowrt packs documents best-fit decreasing (`packing = best_fit`, the default): remove the attribute")
         quotas = {q.source: q.sequences for q in st.quotas}
         if sum(quotas.values()) != st.sequences:
             raise FlowrtError(f"stage {st.name}: quotas sum to {sum(quotas.values())} sequences, the stage has {st.sequences}",

@@ -16,6 +16,7 @@ from ..model.llama import ModelConfig
 from ..plan import eval_of, train_of
 from .lineage import check_and_record, lineage_key
 from .loop import PeriodicEvals, train
+from .stop import CANCEL_EXIT_CODE, under_torchrun, write_stop_marker
 
 
 def init_weights(ctx: StepContext) -> Path | None:
@@ -33,17 +34,32 @@ def init_weights(ctx: StepContext) -> Path | None:
 def periodic_evals(ctx: StepContext) -> PeriodicEvals | None:
     if not ctx.step.params.evals:
         return None
-    from tokenizers import Tokenizer
-
+    from ..data.shards import load_text_tokenizer
     from ..eval.metrics import load_evalset
 
-    tok = Tokenizer.from_file(str(ctx.dir_of(ctx.step.reads.tokenizer) / "tokenizer.json"))
+    tok = load_text_tokenizer(ctx.dir_of(ctx.step.reads.tokenizer) / "tokenizer.json")
     evals = []
     for pe in ctx.step.params.evals:
         ev = eval_of(ctx.plan, pe.eval)
         sets = [load_evalset(t, ctx.plan.evalsets[t], ctx.expand) for t in ev.tasks if not ctx.plan.evalsets[t].uri.startswith("lm_eval:")]
         evals.append((ev.name, pe.every, sets))
     return PeriodicEvals(tokenizer=tok, eos=tok.token_to_id("<|endoftext|>") or 0, evals=evals)
+
+
+def stopped_exit(ctx: StepContext, result: dict[str, Any], out: Path, d) -> int:
+    """After a stop or a cancel: the exit status the protocol gives this rank (its marker first)."""
+    import torch.distributed as dist
+
+    protocol = ctx.plan.protocol
+    if result.get("cancelled"):
+        dist.destroy_process_group()
+        return CANCEL_EXIT_CODE
+    if d.is_main:
+        write_stop_marker(out, protocol, result["step"], result["stopped"])
+    dist.barrier()
+    dist.destroy_process_group()
+    # Under torchrun every worker exits 0 (it reports any other status as 1): the marker says "requeue".
+    return 0 if under_torchrun() else protocol.requeue_exit_code
 
 
 def run(ctx: StepContext) -> dict[str, Any]:
@@ -56,6 +72,9 @@ def run(ctx: StepContext) -> dict[str, Any]:
                           f"re-run {ctx.step.reads.mix} (and the init run) with this flowrt")
     check_and_record(out, key, is_main=os.environ.get("RANK", "0") == "0")
     if train_ir.layout.backend == "megatron":
+        if train_ir.model.sliding_window is not None:
+            raise FlowrtError(f"{ctx.step.id}: sliding-window attention with backend = megatron is not supported by this runtime",
+                              "use backend = fsdp (flowrt's own model masks the window), or remove `sliding_window`")
         from .megatron import run as run_megatron
 
         run_megatron(ctx, train_ir)
@@ -66,11 +85,12 @@ def run(ctx: StepContext) -> dict[str, Any]:
 
     evals = periodic_evals(ctx)
     d = init_distributed()
+    if d.is_main:  # a stop marker of an earlier attempt says nothing about this one
+        (out / ctx.plan.protocol.stop_marker).unlink(missing_ok=True)
     result = train(ctx.plan, train_ir, p.first_step, p.last_step, out, d, ctx.log, mix_dir=ctx.dir_of(ctx.step.reads.mix),
                    init=init_weights(ctx), evals=evals)
     if result.get("stopped"):
-        dist.destroy_process_group()
-        sys.exit(ctx.plan.protocol.requeue_exit_code)
+        sys.exit(stopped_exit(ctx, result, out, d))
     if d.is_main:
         (out / "config.json").write_text(json.dumps(asdict(ModelConfig.from_plan(train_ir.model)), indent=2) + "\n")
     dist.barrier()

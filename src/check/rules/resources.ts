@@ -1,4 +1,4 @@
-// LANGUAGE.md rules 7–10: parallelism divides the ranks evenly, memory per GPU fits with
+// docs/language.md, checks 7–10: parallelism divides the ranks evenly, memory per GPU fits with
 // headroom, GPU-hours fit the budget (jobs longer than max_walltime are split), fp8 only where the
 // GPU has it, each backend (Megatron-LM, the FSDP2 loop) only with layouts it can run. The numbers come from estimate/ (pure functions
 // with their sources); this file only decides what is an error and how to say it.
@@ -8,6 +8,7 @@ import {
   type GpuSpec, type JobSplit, type MemoryBreakdown, type ModelShape, type ParallelConfig, type PlannerResult,
 } from "../../estimate/index.js";
 import type { ResolvedSchedule } from "../../schedule/index.js";
+import { MAX_JOBS } from "../../units/limits.js";
 import * as R from "../../units/rational.js";
 import { replaceWith, type Reporter } from "../report.js";
 import { gib, grouped } from "../../units/print.js";
@@ -108,13 +109,19 @@ export interface StageMemory {
 }
 
 /** Rule 8: the stage with the largest footprint must fit. */
-export function checkMemory(train: TrainT, model: ModelT, cluster: ClusterT, gpu: GpuSpec, par: ParallelConfig, schedule: ResolvedSchedule, r: Reporter): StageMemory | undefined {
+/** The estimated memory per GPU of every stage (a stage may change seq_len and micro_batch). */
+export function stageMemories(train: TrainT, model: ModelT, gpu: GpuSpec, par: ParallelConfig, schedule: ResolvedSchedule): StageMemory[] {
   const shape = modelShape(model);
+  return schedule.stages.map((st) => ({
+    stage: st.name,
+    memory: estimateMemory(shape, { ...par, seqLen: st.seqLen, microBatch: st.microBatch }, train.precision, gpu, train.backend),
+  }));
+}
+
+export function checkMemory(train: TrainT, model: ModelT, cluster: ClusterT, gpu: GpuSpec, par: ParallelConfig, schedule: ResolvedSchedule, r: Reporter): StageMemory | undefined {
   let worst: StageMemory | undefined;
-  for (const st of schedule.stages) {
-    const cfg = { ...par, seqLen: st.seqLen, microBatch: st.microBatch };
-    const memory = estimateMemory(shape, cfg, train.precision, gpu, train.backend);
-    if (!worst || memory.total > worst.memory.total) worst = { stage: st.name, memory };
+  for (const sm of stageMemories(train, model, gpu, par, schedule)) {
+    if (!worst || sm.memory.total > worst.memory.total) worst = sm;
   }
   if (!worst) return undefined;
   const fit = fitsMemory(worst.memory, gpu);
@@ -122,7 +129,7 @@ export function checkMemory(train: TrainT, model: ModelT, cluster: ClusterT, gpu
     const st = schedule.stages.find((s) => s.name === worst!.stage)!;
     const cfg = { ...par, seqLen: st.seqLen, microBatch: st.microBatch };
     const total = (train.nodes || cluster.nodes) * ranksPerNode(cluster);
-    const fixes = cheapestFixes(shape, cfg, train.precision, gpu, train.backend, total, ranksPerNode(cluster), Number(train.batch));
+    const fixes = cheapestFixes(modelShape(model), cfg, train.precision, gpu, train.backend, total, ranksPerNode(cluster), Number(train.batch));
     const m = worst.memory;
     r.report("E0160", train.parallel.block ?? train.block.name!, `Estimated memory per ${gpu.name === "cpu" ? "rank" : "GPU"} is ${gib(m.total)} in stage \`${worst.stage}\`, more than the ${gib(fit.usableBytes)} usable on a ${gpu.name}.`, {
       notes: [
@@ -192,7 +199,14 @@ export function checkCompute(train: TrainT, model: ModelT, cluster: ClusterT, gp
     walltimeS += t * (s.lastStep - s.firstStep);
   }
   const stepSeconds = schedule.totalSteps > 0 ? walltimeS / schedule.totalSteps : 0;
-  const jobs = splitJobs(schedule.totalSteps, stepSeconds, cluster.maxWalltimeS ?? Number.MAX_SAFE_INTEGER, train.checkpointEvery);
+  const jobs = splitJobs(schedule.totalSteps, stepSeconds, cluster.maxWalltimeS ?? Number.MAX_SAFE_INTEGER, train.checkpointEvery, undefined, MAX_JOBS);
+  if (jobs.count > MAX_JOBS) {
+    r.report("E0171", train.tokensNode ?? train.block.name!, `\`${train.name}\` would be split into ${grouped(jobs.count)} chained jobs by the \`max_walltime\` of cluster \`${cluster.name}\`, more than the limit of ${grouped(MAX_JOBS)}.`, {
+      secondary: [{ span: cluster.block.name?.span ?? cluster.block.span, message: "the cluster" }],
+      notes: [`${grouped(schedule.totalSteps)} steps at an estimated ${stepSeconds.toPrecision(3)} s each; ${grouped(jobs.stepsPerJob)} steps per job`],
+      help: "raise the cluster's `max_walltime`, or train fewer tokens",
+    });
+  }
   if (cluster.budgetGpuHours && R.cmp(R.rat(BigInt(Math.ceil(hours))), cluster.budgetGpuHours) > 0) {
     const budget = R.toNumber(cluster.budgetGpuHours);
     r.report("E0170", train.tokensNode ?? train.block.name!, `\`${train.name}\` needs an estimated ${grouped(Math.ceil(hours))} GPU-hours, more than the budget of ${grouped(budget)} of cluster \`${cluster.name}\`.`, {
