@@ -4,7 +4,7 @@
 // (content-keyed completion markers: a step whose definition, raw inputs or upstream changed is
 // redone, the rest skipped). The laptop loop before a cluster. Side effects live here.
 import { execa } from "execa";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PlanIR, StepIR } from "../plan/ir.js";
@@ -139,6 +139,11 @@ export async function runLocal(plan: PlanIR, o: LocalRunOptions): Promise<{ outc
     // A training step's progress is its metrics.jsonl, read every second while torchrun runs.
     const tail = step.kind === "train" ? new MetricsTail(join(out, step.out_dir, "metrics.jsonl")) : undefined;
     const poll = tail && setInterval(() => board.train(step.id, tail.poll()), 1000);
+    // The marker a train step leaves when it stopped early (on the plan's stop signal) after a
+    // checkpoint: under torchrun its workers exit 0 then, so the marker, not the exit code, says
+    // the step is unfinished. A marker from an earlier run is removed first.
+    const stopMarker = step.kind === "train" ? join(out, step.out_dir, plan.protocol.stop_marker) : undefined;
+    if (stopMarker) rmSync(stopMarker, { force: true });
     for (const shard of shards) {
       if (code !== 0) break;
       const [cmd, args] = stepCommand(python, planPath, step, inputRoot, shard);
@@ -156,6 +161,11 @@ export async function runLocal(plan: PlanIR, o: LocalRunOptions): Promise<{ outc
       });
       const r = await sub;
       code = r.exitCode ?? 1;
+      if (code === 0 && stopMarker && existsSync(stopMarker)) {
+        code = plan.protocol.requeue_exit_code;
+        o.log(`  ${step.id} stopped early on SIG${plan.protocol.stop_signal} after a checkpoint; run the same command again to resume it`);
+        continue;
+      }
       if (code !== 0) {
         const tailText = (r.all ?? "").split("\n").slice(-15).join("\n");
         o.log(`  ${step.id} failed (exit ${code}); last lines of ${logFile}:\n${tailText.replace(/^/gm, "    ")}`);
