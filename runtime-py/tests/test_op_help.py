@@ -38,6 +38,7 @@ def test_op_help_lists_every_op_with_its_options_and_defaults():
     assert re.search(r"--permutations int\s+MinHash permutations \(signature length\) \(default 128\)", text)
     assert re.search(r"--bands int .*\(default 16\)", text)
     assert re.search(r"--min-score float .*without a model\) \(default 0\.5\)", text, re.DOTALL)
+    # Every dedup method of the schema, whichever the schema has.
     assert f"--method {'|'.join(CURATE_OP_KINDS['dedup'])}  (default minhash)" in text
     assert "--kind web|code|math|academic|books|synthetic" in text
     assert flowrt("op", "-h").stdout == text

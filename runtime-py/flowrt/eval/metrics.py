@@ -5,10 +5,10 @@ runs them on the final weights; the training loop runs them every N steps on the
 rank calls the same forwards, since a sharded model's forward is collective)."""
 from __future__ import annotations
 
-import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -60,22 +60,32 @@ def load_evalset(name: str, es: Evalset, expand: Callable[[str], list]) -> Loade
     return LoadedEvalset(name, es.task, items)
 
 
+#: Windows per forward in `perplexity`.
+PERPLEXITY_BATCH = 16
+
+
 @torch.no_grad()
 def perplexity(model: Forward, seq_len: int, tok, texts: list[str], eos: int) -> dict[str, float]:
     """Token-level perplexity over non-overlapping windows of seq_len, and bits per byte
     (total negative log-likelihood in bits / UTF-8 bytes), which compares across tokenizers."""
     nll, n_tokens, n_bytes = 0.0, 0, 0
+    windows: list[list[int]] = []
     for text in texts:
         ids = [eos] + tok.encode(text).ids + [eos]
         n_bytes += len(text.encode("utf-8"))
-        for i in range(0, len(ids) - 1, seq_len):
-            window = torch.tensor(ids[i:i + seq_len + 1])[None]
-            if window.shape[1] < 2:
-                continue
-            logits = model(window[:, :-1])
-            loss = F.cross_entropy(logits[0].float(), window[0, 1:].to(logits.device), reduction="sum")
+        windows += [w for i in range(0, len(ids) - 1, seq_len) if len(w := ids[i:i + seq_len + 1]) >= 2]
+    # Windows of the same length go through the model together (a forward per window is mostly
+    # per-call overhead for a small model on a CPU); each window's loss is the same either way.
+    by_length: dict[int, list[list[int]]] = {}
+    for w in windows:
+        by_length.setdefault(len(w), []).append(w)
+    for group in by_length.values():
+        for b in range(0, len(group), PERPLEXITY_BATCH):
+            x = torch.tensor(group[b:b + PERPLEXITY_BATCH])
+            logits = model(x[:, :-1])
+            loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), x[:, 1:].reshape(-1).to(logits.device), reduction="sum")
             nll += float(loss)
-            n_tokens += window.shape[1] - 1
+            n_tokens += x.shape[0] * (x.shape[1] - 1)
     return {"perplexity": math.exp(nll / max(1, n_tokens)), "bits_per_byte": nll / math.log(2) / max(1, n_bytes),
             "loss": nll / max(1, n_tokens), "tokens": n_tokens}
 
