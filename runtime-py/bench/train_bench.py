@@ -18,9 +18,9 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "runtime-py"))
-import flowrt.model.llama as llama  # noqa: E402
-from flowrt.model.attention import dense_reference  # noqa: E402
-from flowrt.model.llama import Llama, ModelConfig, loss_fn  # noqa: E402
+from flowrt.model import llama
+from flowrt.model.attention import dense_reference
+from flowrt.model.llama import Llama, ModelConfig, loss_fn
 
 PRESETS = {
     "tiny": (ModelConfig(layers=2, d_model=64, heads=4, kv_heads=2, ffn=256, vocab=4096, seq_len=128), 64),
@@ -86,6 +86,19 @@ def bench(cfg: ModelConfig, batch: int, device: str, precision: str, steps: int,
         llama.document_attention = attention
 
 
+def cpu_model() -> str:
+    """The CPU's model name (lscpu's "Model name"), for the figures' label."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or "unknown CPU"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -102,16 +115,31 @@ def main() -> None:
     batch = a.batch or batch
     n = sum(p.numel() for p in Llama(cfg).parameters())
     precisions = [a.precision] if a.precision else (["fp32", "bf16"] if a.device == "cpu" else ["bf16"])
-    print(f"model {a.preset}: {n:,} parameters, seq_len {cfg.seq_len}, batch {batch}, {a.docs} documents per row, device {a.device} "
-          f"({torch.cuda.get_device_name() if a.device == 'cuda' else f'{torch.get_num_threads()} threads'})")
+    if a.device == "cpu":
+        from flowrt.train.cpu_precision import native_bf16
+
+        where = f"{cpu_model()}, {torch.get_num_threads()} threads, native bf16: {'yes' if native_bf16() else 'no (emulated)'}"
+    else:
+        where = torch.cuda.get_device_name()
+    print(f"model {a.preset}: {n:,} parameters, seq_len {cfg.seq_len}, batch {batch}, {a.docs} documents per row, device {a.device} ({where})")
+    rows = {}
     for prec in precisions:
         tps = bench(cfg, batch, a.device, prec, a.steps, "train", a.docs)
         dense = bench(cfg, batch, a.device, prec, a.steps, "dense", a.docs)
         base = bench(cfg, batch, a.device, prec, a.steps, "plain", a.docs)
         peak = PEAK.get(f"{a.device}-{prec}" if a.device == "cuda" else "cpu", 0)
         mfu = tps * flops_per_token(cfg, cfg.seq_len, n) / peak if peak else float("nan")
-        print(f"  {prec:5}: {tps:12,.0f} tokens/s (varlen documents, chunked loss, clipping)   dense-mask path {dense:12,.0f} tokens/s"
-              f" ({tps / dense:.2f}x)   plain causal step {base:12,.0f} tokens/s   MFU {mfu:.1%}")
+        rows[prec] = (tps, dense, base, mfu)
+    # The precisions side by side, and their ratio: on a CPU without native bf16 the bf16 column is
+    # several times slower (emulated), which is why examples/tiny.flow trains in fp32.
+    both = {"fp32", "bf16"} <= set(rows)
+    print(f"  {'tokens/s':<52}" + "".join(f"{p:>12}" for p in rows) + ("   bf16/fp32" if both else ""))
+    labels = ["training step (varlen documents, chunked loss, clipping)", "dense-mask path (full fp32 logits)", "plain causal step"]
+    for i, label in enumerate(labels):
+        ratio = f"   {rows['bf16'][i] / rows['fp32'][i]:9.2f}x" if both else ""
+        print(f"  {label:<52}" + "".join(f"{r[i]:12,.0f}" for r in rows.values()) + ratio)
+    print(f"  {'training step over dense-mask path':<52}" + "".join(f"{r[0] / r[1]:11.2f}x" for r in rows.values()))
+    print(f"  {'MFU':<52}" + "".join(f"{r[3]:12.1%}" for r in rows.values()))
 
 
 if __name__ == "__main__":

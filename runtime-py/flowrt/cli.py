@@ -152,9 +152,6 @@ def cmd_inputs(args: argparse.Namespace) -> int:
     return 0
 
 
-OPS = ("language", "quality", "pii", "filter", "dedup")
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse with flowrt's error format: `flowrt: error: …` and a help line, exit 2."""
 
@@ -190,15 +187,24 @@ def main(argv: list[str] | None = None) -> int:
     plan_args(st)
     i = sub.add_parser("inputs", help="list (as JSON) the plan's inputs this machine cannot read: source and evalset URIs, tokenizer files")
     plan_args(i, run_dir=False)
-    sub.add_parser("op", help="op NAME [--option value …] IN OUT: one curation operation on a JSONL/Parquet file")
+    sub.add_parser("op", help="op NAME [--option value …] IN OUT: one curation operation on a JSONL/Parquet file (op --help lists the ops)")
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["op"]:
         # op NAME [--option value …] IN OUT: the options are the op's in the plan schema.
-        usage = f"usage: python -m flowrt op NAME [--option value …] IN OUT (NAME one of {', '.join(OPS)})"
+        from .op_help import OPS, op_help, ops_help
+
+        usage = f"usage: python -m flowrt op NAME [--option value …] IN OUT (NAME one of {', '.join(OPS)}; `op --help` lists their options)"
+        wants_help = any(a in ("-h", "--help") for a in argv[1:])
+        if wants_help and (len(argv) < 2 or argv[1].startswith("-")):
+            sys.stdout.write(ops_help())
+            return 0
         if len(argv) < 2 or argv[1].startswith("-"):
             return report(FlowrtError("op needs an op name, IN and OUT", usage))
         if argv[1] not in OPS:
             return report(FlowrtError(f"unknown op {argv[1]!r}", f"ops are {', '.join(OPS)}"))
+        if wants_help:
+            sys.stdout.write(op_help(argv[1]))
+            return 0
         if len(argv) < 4 or argv[-1].startswith("--") or argv[-2].startswith("--"):
             return report(FlowrtError(f"op {argv[1]} needs IN and OUT after its options", usage))
         args = argparse.Namespace(cmd="op", name=argv[1], input=argv[-2], output=argv[-1])

@@ -133,6 +133,21 @@ class QualityOp:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class PerplexityOp:
+    """A perplexity filter (a small LM scores each document); flowrt does not run it yet and says so."""
+
+    op: Literal["perplexity"] = "perplexity"
+    #: the scoring causal LM (a directory with model.safetensors, relative to the input root)
+    model: str
+    #: documents whose perplexity under `model` is above this are dropped
+    max: float
+
+    @classmethod
+    def from_json(cls, d: Any) -> PerplexityOp:
+        return cls(op=d["op"], model=d["model"], max=float(d["max"]))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PiiOp:
     """Replaces emails, phone numbers and IPv4/IPv6 addresses (Dolma's placeholders)."""
 
@@ -145,6 +160,21 @@ class PiiOp:
     @classmethod
     def from_json(cls, d: Any) -> PiiOp:
         return cls(op=d["op"], redact=tuple(d["redact"]), replacement=d.get("replacement"))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class NsfwOp:
+    """Drops documents a classifier scores as NSFW; code sources are not scored."""
+
+    op: Literal["nsfw"] = "nsfw"
+    #: a fastText .bin whose label __label__nsfw scores a document (relative to the input root)
+    model: str | None = None
+    #: documents with P(nsfw) above this are dropped
+    max_score: float = 0.05
+
+    @classmethod
+    def from_json(cls, d: Any) -> NsfwOp:
+        return cls(op=d["op"], model=d.get("model"), max_score=float(d["max_score"]))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -179,6 +209,34 @@ class SimhashDedupOp:
     @classmethod
     def from_json(cls, d: Any) -> SimhashDedupOp:
         return cls(op=d["op"], method=d["method"], ngram=d["ngram"], hamming=d["hamming"])
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SemanticDedupOp:
+    """Near-duplicates by embedding similarity; flowrt does not run it yet and says so."""
+
+    op: Literal["dedup"] = "dedup"
+    method: Literal["semantic"] = "semantic"
+    #: the sentence-embedding model (relative to the input root)
+    model: str | None = None
+    #: documents whose embeddings have cosine similarity >= threshold are duplicates
+    threshold: float = 0.9
+
+    @classmethod
+    def from_json(cls, d: Any) -> SemanticDedupOp:
+        return cls(op=d["op"], method=d["method"], model=d.get("model"), threshold=float(d["threshold"]))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AstDedupOp:
+    """Code documents with the same syntax tree up to names and literals are duplicates; flowrt does not run it yet and says so."""
+
+    op: Literal["dedup"] = "dedup"
+    method: Literal["ast"] = "ast"
+
+    @classmethod
+    def from_json(cls, d: Any) -> AstDedupOp:
+        return cls(op=d["op"], method=d["method"])
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -226,6 +284,21 @@ class FilterOp:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class ReviewOp:
+    """A sampled manual review; flowrt does not run it yet and says so."""
+
+    op: Literal["review"] = "review"
+    #: share of the documents set aside for people to review
+    sample: float
+    #: the share of reviewed documents that must be judged correct
+    min_accuracy: float | None = None
+
+    @classmethod
+    def from_json(cls, d: Any) -> ReviewOp:
+        return cls(op=d["op"], sample=float(d["sample"]), min_accuracy=float(d["min_accuracy"]) if "min_accuracy" in d else None)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Curation:
     from_: tuple[str, ...]
     #: as declared; the curate and tokenize steps say which of them each applies
@@ -266,10 +339,14 @@ class Model:
     seq_len: int
     rope_theta: float
     tie_embeddings: bool
+    #: sliding-window attention of this many tokens in every layer but the last full_attention_layers
+    sliding_window: int | None = None
+    #: with sliding_window: how many of the last layers keep full attention
+    full_attention_layers: int | None = None
 
     @classmethod
     def from_json(cls, d: Any) -> Model:
-        return cls(arch=d["arch"], layers=d["layers"], d_model=d["d_model"], heads=d["heads"], kv_heads=d["kv_heads"], ffn=d["ffn"], vocab=d["vocab"], seq_len=d["seq_len"], rope_theta=float(d["rope_theta"]), tie_embeddings=d["tie_embeddings"])
+        return cls(arch=d["arch"], layers=d["layers"], d_model=d["d_model"], heads=d["heads"], kv_heads=d["kv_heads"], ffn=d["ffn"], vocab=d["vocab"], seq_len=d["seq_len"], rope_theta=float(d["rope_theta"]), tie_embeddings=d["tie_embeddings"], sliding_window=d.get("sliding_window"), full_attention_layers=d.get("full_attention_layers"))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -393,6 +470,8 @@ class Stage:
     sequences_per_step: int
     rope_theta: float
     yarn_factor: float | None = None
+    #: how documents fill sequences: best-fit decreasing bins (the default, what flowrt does), or concatenated and cut
+    packing: Literal["best_fit", "concat"] | None = None
     lr_scale: Fraction
     lr_jump: bool
     #: training FLOPs per token at this stage's seq_len: 6N + 12·L·d_model·seq_len (src/estimate/compute.ts)
@@ -402,7 +481,7 @@ class Stage:
 
     @classmethod
     def from_json(cls, d: Any) -> Stage:
-        return cls(name=d["name"], first_step=d["first_step"], last_step=d["last_step"], first_token=d["first_token"], tokens=d["tokens"], sequences=d["sequences"], seq_len=d["seq_len"], micro_batch=d["micro_batch"], grad_accum=d["grad_accum"], sequences_per_step=d["sequences_per_step"], rope_theta=float(d["rope_theta"]), yarn_factor=float(d["yarn_factor"]) if "yarn_factor" in d else None, lr_scale=_fraction(d["lr_scale"]), lr_jump=d["lr_jump"], flops_per_token=d["flops_per_token"], mix=FrozenDict({k: Quota.from_json(v) for k, v in d["mix"].items()}))
+        return cls(name=d["name"], first_step=d["first_step"], last_step=d["last_step"], first_token=d["first_token"], tokens=d["tokens"], sequences=d["sequences"], seq_len=d["seq_len"], micro_batch=d["micro_batch"], grad_accum=d["grad_accum"], sequences_per_step=d["sequences_per_step"], rope_theta=float(d["rope_theta"]), yarn_factor=float(d["yarn_factor"]) if "yarn_factor" in d else None, packing=d.get("packing"), lr_scale=_fraction(d["lr_scale"]), lr_jump=d["lr_jump"], flops_per_token=d["flops_per_token"], mix=FrozenDict({k: Quota.from_json(v) for k, v in d["mix"].items()}))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -990,25 +1069,25 @@ class Plan:
 
 
 #: Dedup across every shard and source of a curation (signatures per shard, one global merge).
-DedupOp = Union[MinhashDedupOp, SimhashDedupOp, ExactDedupOp]
+DedupOp = Union[MinhashDedupOp, SimhashDedupOp, SemanticDedupOp, AstDedupOp, ExactDedupOp]
 #: DedupOp by `method`: a class, or the table of a nested union.
-DEDUP_OP_KINDS: dict[str, Any] = {"minhash": MinhashDedupOp, "simhash": SimhashDedupOp, "exact": ExactDedupOp}
+DEDUP_OP_KINDS: dict[str, Any] = {"minhash": MinhashDedupOp, "simhash": SimhashDedupOp, "semantic": SemanticDedupOp, "ast": AstDedupOp, "exact": ExactDedupOp}
 DEDUP_OP_DEFAULT_METHOD = "minhash"
 
 
-_DEDUP_OP_KINDS_FROM: dict[str, Any] = {"minhash": MinhashDedupOp.from_json, "simhash": SimhashDedupOp.from_json, "exact": ExactDedupOp.from_json}
+_DEDUP_OP_KINDS_FROM: dict[str, Any] = {"minhash": MinhashDedupOp.from_json, "simhash": SimhashDedupOp.from_json, "semantic": SemanticDedupOp.from_json, "ast": AstDedupOp.from_json, "exact": ExactDedupOp.from_json}
 
 
 def dedup_op_from_json(d: Any) -> DedupOp:
     return _DEDUP_OP_KINDS_FROM[d["method"]](d)
 
 
-CurateOp = Union[LanguageOp, QualityOp, PiiOp, DedupOp, DecontaminateOp, FilterOp]
+CurateOp = Union[LanguageOp, QualityOp, PerplexityOp, PiiOp, NsfwOp, DedupOp, DecontaminateOp, FilterOp, ReviewOp]
 #: CurateOp by `op`: a class, or the table of a nested union.
-CURATE_OP_KINDS: dict[str, Any] = {"language": LanguageOp, "quality": QualityOp, "pii": PiiOp, "dedup": DEDUP_OP_KINDS, "decontaminate": DecontaminateOp, "filter": FilterOp}
+CURATE_OP_KINDS: dict[str, Any] = {"language": LanguageOp, "quality": QualityOp, "perplexity": PerplexityOp, "pii": PiiOp, "nsfw": NsfwOp, "dedup": DEDUP_OP_KINDS, "decontaminate": DecontaminateOp, "filter": FilterOp, "review": ReviewOp}
 
 
-_CURATE_OP_KINDS_FROM: dict[str, Any] = {"language": LanguageOp.from_json, "quality": QualityOp.from_json, "pii": PiiOp.from_json, "dedup": dedup_op_from_json, "decontaminate": DecontaminateOp.from_json, "filter": FilterOp.from_json}
+_CURATE_OP_KINDS_FROM: dict[str, Any] = {"language": LanguageOp.from_json, "quality": QualityOp.from_json, "perplexity": PerplexityOp.from_json, "pii": PiiOp.from_json, "nsfw": NsfwOp.from_json, "dedup": dedup_op_from_json, "decontaminate": DecontaminateOp.from_json, "filter": FilterOp.from_json, "review": ReviewOp.from_json}
 
 
 def curate_op_from_json(d: Any) -> CurateOp:
@@ -1039,12 +1118,12 @@ def lr_schedule_from_json(d: Any) -> LrSchedule:
     return _LR_SCHEDULE_KINDS_FROM[d["kind"]](d)
 
 
-DocOp = Union[LanguageOp, QualityOp, PiiOp, DecontaminateOp, FilterOp]
+DocOp = Union[LanguageOp, QualityOp, PerplexityOp, PiiOp, NsfwOp, DecontaminateOp, FilterOp, ReviewOp]
 #: DocOp by `op`: a class, or the table of a nested union.
-DOC_OP_KINDS: dict[str, Any] = {"language": LanguageOp, "quality": QualityOp, "pii": PiiOp, "decontaminate": DecontaminateOp, "filter": FilterOp}
+DOC_OP_KINDS: dict[str, Any] = {"language": LanguageOp, "quality": QualityOp, "perplexity": PerplexityOp, "pii": PiiOp, "nsfw": NsfwOp, "decontaminate": DecontaminateOp, "filter": FilterOp, "review": ReviewOp}
 
 
-_DOC_OP_KINDS_FROM: dict[str, Any] = {"language": LanguageOp.from_json, "quality": QualityOp.from_json, "pii": PiiOp.from_json, "decontaminate": DecontaminateOp.from_json, "filter": FilterOp.from_json}
+_DOC_OP_KINDS_FROM: dict[str, Any] = {"language": LanguageOp.from_json, "quality": QualityOp.from_json, "perplexity": PerplexityOp.from_json, "pii": PiiOp.from_json, "nsfw": NsfwOp.from_json, "decontaminate": DecontaminateOp.from_json, "filter": FilterOp.from_json, "review": ReviewOp.from_json}
 
 
 def doc_op_from_json(d: Any) -> DocOp:
@@ -1063,4 +1142,4 @@ def step_from_json(d: Any) -> Step:
     return _STEP_KINDS_FROM[d["kind"]](d)
 
 
-__all__ = ["CheckpointEstimate", "Cluster", "ConstantLr", "CosineLr", "CurateOp", "CurateParams", "CurateStep", "CurateStepReads", "Curation", "Dataset", "DecontaminateOp", "DedupOp", "DedupParams", "DedupReads", "DedupStep", "DocOp", "Eval", "EvalParams", "EvalReads", "EvalStep", "Evalset", "ExactDedupOp", "FilterOp", "FsdpLayout", "Gate", "Job", "LanguageOp", "Layout", "LrSchedule", "MegatronLayout", "Memory", "MinhashDedupOp", "MixParams", "MixReads", "MixStep", "Model", "Optimizer", "Parallel", "PeriodicEval", "PiiOp", "Plan", "Protocol", "QualityOp", "Quota", "RawSource", "Release", "ReleaseParams", "ReleaseReads", "ReleaseStep", "Resources", "SimhashDedupOp", "Stage", "Step", "TokenizeParams", "TokenizeReads", "TokenizeStep", "TokenizerParams", "TokenizerSpec", "TokenizerStep", "TokenizerStepReads", "Train", "TrainParams", "TrainReads", "TrainStep", "WsdLr"]
+__all__ = ["AstDedupOp", "CheckpointEstimate", "Cluster", "ConstantLr", "CosineLr", "CurateOp", "CurateParams", "CurateStep", "CurateStepReads", "Curation", "Dataset", "DecontaminateOp", "DedupOp", "DedupParams", "DedupReads", "DedupStep", "DocOp", "Eval", "EvalParams", "EvalReads", "EvalStep", "Evalset", "ExactDedupOp", "FilterOp", "FsdpLayout", "Gate", "Job", "LanguageOp", "Layout", "LrSchedule", "MegatronLayout", "Memory", "MinhashDedupOp", "MixParams", "MixReads", "MixStep", "Model", "NsfwOp", "Optimizer", "Parallel", "PeriodicEval", "PerplexityOp", "PiiOp", "Plan", "Protocol", "QualityOp", "Quota", "RawSource", "Release", "ReleaseParams", "ReleaseReads", "ReleaseStep", "Resources", "ReviewOp", "SemanticDedupOp", "SimhashDedupOp", "Stage", "Step", "TokenizeParams", "TokenizeReads", "TokenizeStep", "TokenizerParams", "TokenizerSpec", "TokenizerStep", "TokenizerStepReads", "Train", "TrainParams", "TrainReads", "TrainStep", "WsdLr"]

@@ -65,7 +65,7 @@ def test_op_defaults_come_from_the_schema():
     (lambda p: p["steps"].append(copy.deepcopy(p["steps"][0])), "step tokenizer.tok: the id is used by two steps"),
     (lambda p: (p["steps"][0]["needs"].append("release.toy_v1"), p["steps"][0]["reads"].update(x="release.toy_v1")), None),
     (lambda p: p["steps"][9]["params"].update(first_step=100, last_step=50), "step train.pretrain: its segment ends (step 50) before it starts (step 100)"),
-    (lambda p: p["steps"][9]["params"].update(last_step=500), "step train.pretrain: its segment [0, 500) lies outside train run 'pretrain' (steps 0..125)"),
+    (lambda p: p["steps"][9]["params"].update(last_step=500), "step train.pretrain: its segment [0, 500) lies outside train run 'pretrain' (steps 0..64)"),
     (lambda p: p["steps"][5]["params"].update(curation="dirty"), "step tokenize.clean.web: it names curation 'dirty', which the plan does not have"),
     (lambda p: p["steps"][4]["needs"].pop(), "step dedup.clean: its needs"),
     (lambda p: p["steps"][5].update(shards=2), "step tokenize.clean.web: it has 2 shards and reads curate.clean.web, which has 1"),

@@ -1,4 +1,4 @@
-// The checker: every rule of LANGUAGE.md ("Semantics that the checker enforces", 1–12), in the
+// The checker: every rule of docs/language.md ("The checks", 1–12), in the
 // order each needs the last. It never throws on user input and never reads the data.
 import type { FlowFile } from "../ast/nodes.js";
 import type { Result } from "../diagnostics/diagnostic.js";

@@ -1,5 +1,5 @@
 // From declarations to typed values: one reader per declaration kind, each listing the attributes
-// and nested blocks its kind allows (LANGUAGE.md, "Declarations"). Semantic rules that relate
+// and nested blocks its kind allows (docs/language.md, "Declarations"). Semantic rules that relate
 // several declarations (mix sums, stages, epochs, memory, ...) live in rules/.
 import type { Block, Expr, ExprItem } from "../ast/nodes.js";
 import { pathText } from "../ast/nodes.js";
@@ -127,7 +127,7 @@ function readSource(d: Decl, ev: Evaluator, r: Reporter): T.SourceT | undefined 
   return { name: d.name, block: d.block, uri: u, format: f, tokens: t, kind: k, maxEpochs, upsample };
 }
 
-/** URIs are checked for form, not existence (LANGUAGE.md: check never reads the data). */
+/** URIs are checked for form, not existence (docs/language.md: check never reads the data). */
 function checkUri(u: string, node: Expr, r: Reporter): void {
   if (u.trim() === "") r.report("E0112", node, "The URI is empty.", { help: "give a local path, a glob or an object-store URI" });
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) && !/^(s3|gs|gcs|az|abfs|hf|file|https?):\/\//i.test(u)) {
@@ -172,10 +172,19 @@ function readTokenizer(d: Decl, ev: Evaluator, r: Reporter): T.TokenizerT | unde
 const OP_PARAMS: Record<T.CurateOpName, readonly string[]> = {
   language: ["keep", "min_score", "model"],
   quality: ["method", "model", "threshold", "min_score"],
+  perplexity: ["model", "max"],
   pii: ["redact", "replacement"],
-  dedup: ["method", "ngram", "permutations", "bands", "threshold", "seed", "hamming"],
-  decontaminate: ["against", "ngram"],
+  nsfw: ["model", "max_score"],
   filter: ["min_words", "max_words", "min_chars", "max_chars", "max_repetition", "max_symbol_ratio"],
+  dedup: ["method", "ngram", "permutations", "bands", "threshold", "seed", "hamming", "model"],
+  decontaminate: ["against", "ngram"],
+  review: ["sample", "min_accuracy"],
+};
+
+/** Parameters a step cannot do without. */
+const OP_REQUIRED: Partial<Record<T.CurateOpName, readonly { key: string; help: string }[]>> = {
+  perplexity: [{ key: "model", help: "name the scoring LM, e.g. `model = \"models/pythia-1b\"`" }, { key: "max", help: "add the largest perplexity kept, e.g. `max = 20`" }],
+  review: [{ key: "sample", help: "add the share of documents people look at, e.g. `sample = 0.1%`" }],
 };
 
 function readCurate(d: Decl, ev: Evaluator, r: Reporter): T.CurateT | undefined {
@@ -195,8 +204,18 @@ function readCurate(d: Decl, ev: Evaluator, r: Reporter): T.CurateT | undefined 
     for (const item of steps.items) {
       if (item.kind !== "Block" || !(item.keyword.name in OP_PARAMS)) continue;
       const op = item.keyword.name as T.CurateOpName;
+      const firstDedup = op === "dedup" ? ops.find((o) => o.op === "dedup") : undefined;
+      if (firstDedup) {
+        // The plan runs one global dedup merge per curation (ir.ts, DedupStep); a second would be lost.
+        r.report("E0112", item.keyword, `Curation \`${d.name}\` already has a \`dedup\` step; a curation runs one.`, {
+          secondary: [{ span: firstDedup.block.keyword.span, message: "the first dedup" }],
+          help: "keep one dedup here, or curate the sources that need another method in a curation of their own",
+        });
+        continue;
+      }
       const ob = new BlockReader(r, item, { what: `the \`${op}\` step`, attrs: OP_PARAMS[op] });
       const params: Record<string, unknown> = {};
+      for (const need of OP_REQUIRED[op] ?? []) ob.required(need.key, need.help);
       for (const key of OP_PARAMS[op]) {
         const e = ob.get(key);
         if (!e) continue;
@@ -220,17 +239,21 @@ function opParam(op: T.CurateOpName, key: string, e: Expr, ev: Evaluator, decon:
     case "quality.method":
       return ev.word(e, ["gopher", "c4", "classifier"]);
     case "dedup.method":
-      return ev.word(e, ["exact", "minhash", "simhash"]);
+      return ev.word(e, ["exact", "minhash", "simhash", "semantic", "ast"]);
     case "decontaminate.against":
       return ev.list(e).map((x) => {
         const ref = ev.ref(x, ["evalset"]);
         if (ref) decon.add(ref.name);
         return ref?.name;
       }).filter((x) => x !== undefined);
-    case "language.model": case "quality.model": case "pii.replacement":
+    case "language.model": case "quality.model": case "pii.replacement": case "perplexity.model": case "nsfw.model": case "dedup.model":
       return ev.string(e);
+    case "perplexity.max": {
+      const v = ev.dimensioned(e, "number", true);
+      return v && num(v);
+    }
     case "language.min_score": case "quality.threshold": case "quality.min_score": case "dedup.threshold":
-    case "filter.max_repetition": case "filter.max_symbol_ratio": {
+    case "filter.max_repetition": case "filter.max_symbol_ratio": case "nsfw.max_score": case "review.sample": case "review.min_accuracy": {
       const v = ev.fraction(e);
       return v && num(v);
     }
@@ -244,7 +267,8 @@ function opParam(op: T.CurateOpName, key: string, e: Expr, ev: Evaluator, decon:
 function readModel(d: Decl, ev: Evaluator, r: Reporter): T.ModelT | undefined {
   const b = new BlockReader(r, d.block, {
     what: what(d),
-    attrs: ["arch", "layers", "d_model", "heads", "kv_heads", "ffn", "vocab", "seq_len", "rope_theta", "tie_embeddings"],
+    attrs: ["arch", "layers", "d_model", "heads", "kv_heads", "ffn", "vocab", "seq_len", "rope_theta", "tie_embeddings",
+      "sliding_window", "full_attention_layers"],
   });
   const archE = b.required("arch");
   const arch = archE && ev.word(archE, ["llama"]);
@@ -267,10 +291,23 @@ function readModel(d: Decl, ev: Evaluator, r: Reporter): T.ModelT | undefined {
   if (heads !== undefined && kvHeads !== undefined && heads % kvHeads !== 0) {
     r.report("E0151", kvE!, `\`heads\` ${heads} is not a multiple of \`kv_heads\` ${kvHeads}.`, { help: "grouped-query attention shares each KV head among heads / kv_heads query heads" });
   }
+  const swE = b.get("sliding_window");
+  const slidingWindow = swE ? int(ev, swE) : undefined;
+  const falE = b.get("full_attention_layers");
+  const fullAttentionLayers = falE ? int(ev, falE, 0n) : undefined;
+  if (falE && !swE) {
+    r.report("E0105", b.attribute("full_attention_layers")!.key, "`full_attention_layers` says which layers keep full attention, but no `sliding_window` is given.", { help: "add `sliding_window = 4096` (tokens) for the other layers" });
+  }
+  if (fullAttentionLayers !== undefined && layers !== undefined && fullAttentionLayers > layers) {
+    r.report("E0112", falE!, `\`full_attention_layers\` ${fullAttentionLayers} is more than the model's ${layers} layers.`, { help: `at most \`full_attention_layers = ${layers}\`` });
+  }
   if (!arch || layers === undefined || dModel === undefined || heads === undefined || kvHeads === undefined || ffn === undefined || vocab === undefined || seqLen === undefined) {
     return undefined;
   }
-  return { name: d.name, block: d.block, layers, dModel, heads, kvHeads, ffn, vocab, vocabNode, seqLen, ropeTheta, tieEmbeddings };
+  return {
+    name: d.name, block: d.block, layers, dModel, heads, kvHeads, ffn, vocab, vocabNode, seqLen, ropeTheta, tieEmbeddings,
+    ...(slidingWindow !== undefined ? { slidingWindow, fullAttentionLayers: fullAttentionLayers ?? 0 } : {}),
+  };
 }
 
 // ---- train -----------------------------------------------------------------------------------------
@@ -438,7 +475,7 @@ function readLr(block: Block | undefined, ev: Evaluator, r: Reporter, d: Decl): 
 function readStage(sb: Block, ev: Evaluator, r: Reporter, curations: ReadonlyMap<string, T.CurateT>): T.StageT {
   const b = new BlockReader(r, sb, {
     what: `stage \`${sb.name!.name}\``,
-    attrs: ["until", "last", "seq_len", "micro_batch", "rope_theta", "yarn_factor", "lr_scale", "lr_jump"],
+    attrs: ["until", "last", "seq_len", "micro_batch", "rope_theta", "yarn_factor", "lr_scale", "lr_jump", "packing"],
     blocks: ["mix"],
   });
   const untilE = b.get("until");
@@ -454,6 +491,8 @@ function readStage(sb: Block, ev: Evaluator, r: Reporter, curations: ReadonlyMap
   const { entries, valid } = readMix(mixBlock, sb, ev, r, curations);
   const lrsE = b.get("lr_scale");
   const lrJumpE = b.get("lr_jump");
+  const packE = b.get("packing");
+  const packing = packE ? (ev.word(packE, ["best_fit", "concat"]) as T.StageT["packing"]) : undefined;
   return {
     name: sb.name!.name,
     block: sb,
@@ -466,6 +505,7 @@ function readStage(sb: Block, ev: Evaluator, r: Reporter, curations: ReadonlyMap
     microBatch: int(ev, b.get("micro_batch")),
     ropeTheta: real(ev, b.get("rope_theta")),
     yarnFactor: real(ev, b.get("yarn_factor")),
+    ...(packing ? { packing } : {}),
     lrScale: lrsE ? ev.dimensioned(lrsE, "number", true) : undefined,
     lrJump: lrJumpE ? ev.bool(lrJumpE) ?? false : false,
   };

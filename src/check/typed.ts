@@ -51,7 +51,8 @@ export interface TokenizerT {
   readonly trainOn?: readonly string[];
 }
 
-export type CurateOpName = "language" | "quality" | "pii" | "dedup" | "decontaminate" | "filter";
+/** The curation operations of `steps { }` (docs/language.md, "Curation steps"). */
+export type CurateOpName = "language" | "quality" | "perplexity" | "pii" | "nsfw" | "filter" | "dedup" | "decontaminate" | "review";
 
 export interface CurateOpT {
   readonly op: CurateOpName;
@@ -84,6 +85,9 @@ export interface ModelT {
   readonly seqLen: number;
   readonly ropeTheta: number;
   readonly tieEmbeddings: boolean;
+  /** Sliding-window attention: the window in tokens, for every layer but the last `fullAttentionLayers`. */
+  readonly slidingWindow?: number;
+  readonly fullAttentionLayers?: number;
 }
 
 export interface MixEntryT {
@@ -107,6 +111,8 @@ export interface StageT {
   readonly microBatch?: number;
   readonly ropeTheta?: number;
   readonly yarnFactor?: number;
+  /** How documents are packed into sequences: `best_fit` (the default) or `concat`. */
+  readonly packing?: "best_fit" | "concat";
   readonly lrScale?: Rational;
   readonly lrJump: boolean;
 }

@@ -19,7 +19,7 @@ export interface CliIO {
   readonly streams?: { readonly stdin: NodeJS.ReadableStream; readonly stdout: NodeJS.WritableStream };
 }
 
-/** Exit codes of CLI.md. */
+/** Exit codes (README, "Exit codes"). */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export interface Context extends CliIO {

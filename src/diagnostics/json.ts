@@ -1,4 +1,4 @@
-// `flowc check --format json`: one object per diagnostic, with 1-based positions (CLI.md).
+// `flowc check --format json`: one object per diagnostic, with 1-based positions.
 // `endLine`/`endCol` point one past the last character, as LSP ranges do.
 import type { Diagnostic, Label } from "./diagnostic.js";
 import { indexCacheFor } from "./lineIndexCache.js";
@@ -23,7 +23,7 @@ export interface JsonDiagnostic extends JsonRange {
   readonly message: string;
   /** The help line, or null. */
   readonly hint: string | null;
-  /** Beyond CLI.md's minimum: the notes and the secondary labels, for editors. */
+  /** Beyond the documented fields (README): the notes and the secondary labels, for editors. */
   readonly notes: readonly string[];
   readonly related: readonly JsonLabel[];
 }

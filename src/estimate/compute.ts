@@ -28,7 +28,7 @@ export function effectivePeak(gpu: GpuSpec, precision: Precision): number {
   return gpu.bf16PeakFlops;
 }
 
-/** GPU-hours = FLOPs / (peak × MFU × 3600) (REFERENCE.md). */
+/** GPU-hours = FLOPs / (peak × MFU × 3600) (docs/estimators.md). */
 export function gpuHours(flops: number, gpu: GpuSpec, precision: Precision, mfu: number = gpu.mfuAssumed): number {
   return flops / (effectivePeak(gpu, precision) * mfu * 3600);
 }

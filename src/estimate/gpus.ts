@@ -1,5 +1,5 @@
 // The GPU catalog: memory, dense peak throughput, FP8 support, and the MFU flowc assumes when it
-// plans (steady-state MFU of well-tuned FSDP/Megatron runs, REFERENCE.md's published figures,
+// plans (steady-state MFU of well-tuned FSDP/Megatron runs, the published figures of docs/estimators.md,
 // less a goodput allowance). Memory as the driver reports it (nvidia-smi MiB).
 export interface GpuSpec {
   readonly name: string;

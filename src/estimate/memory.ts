@@ -1,5 +1,5 @@
 // Memory per GPU (the most-loaded rank) of one training step. Every term cites its source; the
-// fixed overheads that formulas leave out are stated as such (REFERENCE.md, last section).
+// fixed overheads that formulas leave out are stated as such (docs/estimators.md, "Memory per GPU").
 import type { GpuSpec } from "./gpus.js";
 import { paramBreakdown, type ModelShape } from "./model.js";
 
@@ -96,7 +96,7 @@ export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "
  *   each), the gate and up projections and their product: e·(4h + 2h·g/a + 3F);
  *   residual stream (r bytes: e, or 4 when autocast keeps it fp32): the two norm inputs, 2h·r;
  *   fp32 statistics: each norm's 1/rms and attention's log-sum-exp per head, 4·(2 + a).
- * With e = r = 2 that is h(12 + 4g/a) + 6F (REFERENCE.md), plus the statistics.
+ * With e = r = 2 that is h(12 + 4g/a) + 6F (docs/estimators.md), plus the statistics.
  * selective recompute = the MLP is recomputed in backward (its three matmuls' outputs dropped:
  * − 3F·e); full recompute keeps only the block input, h·r (plus one layer's working set, counted
  * by the caller). TP with sequence parallelism divides everything by t; TP without SP leaves the

@@ -1,5 +1,5 @@
 // Parameters of a Llama-style decoder (RMSNorm, SwiGLU, GQA, no biases), exact.
-// REFERENCE.md: N = L·[2h·q + 2h·k + 3h·F + 2h] + h + V·h·(2 untied | 1 tied), q = a·d_h, k = g·d_h.
+// docs/estimators.md: N = L·[2h·q + 2h·k + 3h·F + 2h] + h + V·h·(2 untied | 1 tied), q = a·d_h, k = g·d_h.
 // Golden: LLaMA-2-7B = 6,738,415,616; SmolLM2-1.7B = 1,711,376,384.
 export interface ModelShape {
   readonly layers: number;

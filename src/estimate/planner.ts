@@ -1,6 +1,6 @@
 // `parallel { auto }`: enumerate tp/pp/cp/dp/zero/recompute/micro_batch, keep the layouts that
 // divide evenly and fit in memory, pick the best estimated step time (ties: less memory).
-// Also the divisibility rules (LANGUAGE.md rule 7) and the cheapest fixes for an OOM.
+// Also the divisibility rules (docs/language.md, check 7) and the cheapest fixes for an OOM.
 import type { GpuSpec } from "./gpus.js";
 import { estimateMemory, fitsMemory, type Backend, type MemoryBreakdown, type ParallelConfig, type Precision, type Recompute } from "./memory.js";
 import type { ModelShape } from "./model.js";

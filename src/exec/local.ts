@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PlanIR, StepIR } from "../plan/ir.js";
+import { MetricsTail } from "./metricsTail.js";
+import { planSteps, type MetricsRecord, type Snapshot, type StepProgress } from "./progress.js";
 
 export interface LocalRunOptions {
   readonly outDir: string;
@@ -15,8 +17,10 @@ export interface LocalRunOptions {
   readonly inputRoot: string;
   /** The Python that has flowrt installed; default: FLOWRT_PYTHON, runtime-py/.venv, python3. */
   readonly python?: string;
-  /** Progress lines (one per step start/finish). */
+  /** Permanent lines: a step started or finished, a warning a step printed, a failure's log tail. */
   readonly log: (line: string) => void;
+  /** The run's state, at every change and every second while training (what the display draws). */
+  readonly onProgress?: (snap: Snapshot) => void;
   /** Only these steps (and nothing else); default all. */
   readonly only?: ReadonlySet<string>;
 }
@@ -108,17 +112,20 @@ export async function runLocal(plan: PlanIR, o: LocalRunOptions): Promise<{ outc
   const outcomes: StepOutcome[] = [];
   const failed = new Set<string>();
   const order = topoOrder(plan.steps).filter((s) => !o.only || o.only.has(s.id));
+  const board = new Board(plan, order, o.onProgress);
   for (const [i, step] of order.entries()) {
     const logFile = join(out, "logs", `${step.id}.log`);
     const st = byId.get(step.id);
     if (step.needs.some((n) => failed.has(n))) {
       failed.add(step.id);
       o.log(`[${i + 1}/${order.length}] ${step.id}: not run (a step it needs failed)`);
+      board.set(step.id, { state: "skipped", note: "a step it needs failed" });
       outcomes.push({ id: step.id, status: "skipped", seconds: 0, logFile });
       continue;
     }
     if (st?.state === "done") {
       o.log(`[${i + 1}/${order.length}] ${step.id}: already done`);
+      board.set(step.id, { state: "done", note: "already done", ...(step.shards > 1 ? { shards: { done: step.shards, of: step.shards } } : {}) });
       outcomes.push({ id: step.id, status: "done", seconds: 0, logFile });
       continue;
     }
@@ -127,28 +134,88 @@ export async function runLocal(plan: PlanIR, o: LocalRunOptions): Promise<{ outc
     const t0 = Date.now();
     let code = 0;
     const shards = step.shards > 1 ? st?.shards?.todo ?? [...Array(step.shards).keys()] : [undefined];
+    let shardsDone = step.shards - shards.length;
+    board.set(step.id, { state: "running", startedAt: t0, ...(step.shards > 1 ? { shards: { done: shardsDone, of: step.shards } } : {}) });
+    // A training step's progress is its metrics.jsonl, read every second while torchrun runs.
+    const tail = step.kind === "train" ? new MetricsTail(join(out, step.out_dir, "metrics.jsonl")) : undefined;
+    const poll = tail && setInterval(() => board.train(step.id, tail.poll()), 1000);
     for (const shard of shards) {
       if (code !== 0) break;
       const [cmd, args] = stepCommand(python, planPath, step, inputRoot, shard);
       mkdirSync(dirname(logFile), { recursive: true });
-      const r = await execa(cmd, args, {
+      const sub = execa(cmd, args, {
         reject: false, all: true, cwd: out,
         env: { PYTHONUNBUFFERED: "1", FLOWRT_RUN_DIR: out, OMP_NUM_THREADS: String(step.resources.cpus_per_task) },
         stdout: ["pipe", { file: logFile, append: true }],
         stderr: ["pipe", { file: logFile, append: true }],
       });
+      // A warning a step logs (flowrt's "WARNING" records) is shown, not only written to its log.
+      forEachLine(sub.all, (line) => {
+        const w = /\bflowrt WARNING (.*)$/.exec(line);
+        if (w) o.log(`  ${step.id}: warning: ${w[1]}`);
+      });
+      const r = await sub;
       code = r.exitCode ?? 1;
       if (code !== 0) {
-        const tail = (r.all ?? "").split("\n").slice(-15).join("\n");
-        o.log(`  ${step.id} failed (exit ${code}); last lines of ${logFile}:\n${tail.replace(/^/gm, "    ")}`);
+        const tailText = (r.all ?? "").split("\n").slice(-15).join("\n");
+        o.log(`  ${step.id} failed (exit ${code}); last lines of ${logFile}:\n${tailText.replace(/^/gm, "    ")}`);
+      } else if (step.shards > 1) {
+        board.set(step.id, { shards: { done: ++shardsDone, of: step.shards } });
       }
     }
+    if (poll) clearInterval(poll);
+    if (tail) board.train(step.id, tail.poll());
     const seconds = (Date.now() - t0) / 1000;
     if (code === 0) o.log(`  ${step.id} done in ${seconds.toFixed(1)} s`);
     else failed.add(step.id);
+    board.set(step.id, { state: code === 0 ? "done" : "failed", seconds });
     outcomes.push({ id: step.id, status: code === 0 ? "done" : "failed", seconds, exitCode: code, logFile });
   }
   return { outcomes };
+}
+
+/** The steps of the run with their states, told to the display at each change. */
+class Board {
+  private readonly steps: Map<string, StepProgress>;
+  private readonly startedAt = Date.now();
+
+  constructor(plan: PlanIR, order: readonly StepIR[], private readonly onProgress?: (snap: Snapshot) => void) {
+    const all = new Map(planSteps(plan).map((s) => [s.id, s]));
+    this.steps = new Map(order.map((s) => [s.id, all.get(s.id)!]));
+    this.emit();
+  }
+
+  set(id: string, patch: Partial<StepProgress>): void {
+    const cur = this.steps.get(id);
+    if (cur === undefined) return;
+    this.steps.set(id, { ...cur, ...patch });
+    this.emit();
+  }
+
+  train(id: string, records: readonly MetricsRecord[]): void {
+    const cur = this.steps.get(id);
+    if (cur?.train === undefined) return;
+    this.set(id, { train: { ...cur.train, records } });
+  }
+
+  private emit(): void {
+    this.onProgress?.({ startedAt: this.startedAt, steps: [...this.steps.values()] });
+  }
+}
+
+/** Calls `f` with each whole line of a stream as it arrives (the last one at its end). */
+function forEachLine(stream: NodeJS.ReadableStream | undefined | null, f: (line: string) => void): void {
+  if (!stream) return;
+  let buf = "";
+  stream.on("data", (chunk: Buffer | string) => {
+    buf += chunk.toString();
+    const lines = buf.split("\n");
+    buf = lines.pop() ?? "";
+    for (const l of lines) f(l);
+  });
+  stream.on("end", () => {
+    if (buf) f(buf);
+  });
 }
 
 /** The command a step runs locally: training under torchrun with the plan's ranks per node. */

@@ -54,7 +54,7 @@ export const GPU_NAMES: readonly string[] = Object.keys(GPU_CATALOG);
 export const PRECISIONS = ["bf16", "fp8", "fp32"] as const;
 export const RECOMPUTE = ["none", "selective", "full"] as const;
 export const METRICS = ["perplexity", "bits_per_byte", "loss", "acc", "acc_norm", "exact_match"] as const;
-export const CURATE_STEPS = ["language", "quality", "pii", "dedup", "decontaminate", "filter"] as const;
+export const CURATE_STEPS = ["language", "quality", "perplexity", "pii", "nsfw", "filter", "dedup", "decontaminate", "review"] as const;
 
 const fraction = "fraction (`80%` or `0.8`)";
 
@@ -124,6 +124,8 @@ const TOP: Record<DeclKind, BlockSpec> = {
       a("seq_len", "integer ≥ 1", "Training context length; stages may override it.", { required: true }),
       a("rope_theta", "number", "RoPE base frequency.", { default: "10000" }),
       a("tie_embeddings", "`true` | `false`", "Share the input embedding with the LM head.", { default: "false" }),
+      a("sliding_window", "integer ≥ 1 (tokens)", "Sliding-window attention of this many tokens in every layer but the last `full_attention_layers`."),
+      a("full_attention_layers", "integer ≥ 0", "With `sliding_window`: how many of the last layers keep full attention.", { default: "0" }),
     ],
   },
   train: {
@@ -221,6 +223,7 @@ const NESTED: Record<string, BlockSpec> = {
       a("micro_batch", "integer ≥ 1", "Micro-batch from this stage on."),
       a("rope_theta", "number", "RoPE base from this stage on (long-context extension)."),
       a("yarn_factor", "number", "YaRN scaling factor from this stage on."),
+      enumAttr("packing", ["best_fit", "concat"], "How documents fill sequences: best-fit decreasing bins (few padding tokens, no document cut but the longest), or concatenated and cut.", { default: "best_fit" }),
       a("lr_scale", "number", "Multiplier on the schedule's learning rate in this stage.", { default: "1" }),
       a("lr_jump", "`true` | `false`", "Allow the learning rate to jump at the stage start.", { default: "false" }),
     ],
@@ -249,6 +252,27 @@ const NESTED: Record<string, BlockSpec> = {
       a("min_score", fraction, "Minimum quality score kept."),
     ],
   },
+  "curate/steps/perplexity": {
+    keyword: "perplexity", name: "none", blocks: [], doc: "Perplexity filter: a small causal LM scores each document; the least likely are dropped.",
+    attrs: [
+      a("model", "string", "The scoring LM (a directory with model.safetensors).", { required: true }),
+      a("max", "number", "Largest perplexity kept.", { required: true }),
+    ],
+  },
+  "curate/steps/nsfw": {
+    keyword: "nsfw", name: "none", blocks: [], doc: "NSFW filter: a fastText classifier scores each document (code is not scored).",
+    attrs: [
+      a("model", "string", "Path of a fastText model whose label `__label__nsfw` is the NSFW score."),
+      a("max_score", fraction, "Largest NSFW score kept.", { default: "0.05" }),
+    ],
+  },
+  "curate/steps/review": {
+    keyword: "review", name: "none", blocks: [], doc: "A sampled manual review: a share of the documents set aside for people to judge.",
+    attrs: [
+      a("sample", fraction, "Share of the documents reviewed.", { required: true }),
+      a("min_accuracy", fraction, "Share of the reviewed documents that must be judged right."),
+    ],
+  },
   "curate/steps/pii": {
     keyword: "pii", name: "none", blocks: [], doc: "Redaction of personal information.",
     attrs: [
@@ -257,15 +281,16 @@ const NESTED: Record<string, BlockSpec> = {
     ],
   },
   "curate/steps/dedup": {
-    keyword: "dedup", name: "none", blocks: [], doc: "Deduplication: exact, MinHash-LSH or SimHash, merged across shards.",
+    keyword: "dedup", name: "none", blocks: [], doc: "Deduplication (one per curation): exact, MinHash-LSH, SimHash, semantic (embeddings) or code AST, merged across shards.",
     attrs: [
-      enumAttr("method", ["exact", "minhash", "simhash"], "The deduplication method."),
+      enumAttr("method", ["exact", "minhash", "simhash", "semantic", "ast"], "The deduplication method.", { default: "minhash" }),
       a("ngram", "integer", "Shingle size in words."),
       a("permutations", "integer", "MinHash permutations."),
       a("bands", "integer", "LSH bands (permutations must divide evenly)."),
-      a("threshold", fraction, "Jaccard similarity treated as a duplicate."),
+      a("threshold", fraction, "Similarity treated as a duplicate: Jaccard (minhash) or cosine (semantic)."),
       a("seed", "integer", "Seed of the hash functions."),
       a("hamming", "integer", "SimHash: the Hamming distance treated as a duplicate."),
+      a("model", "string", "Semantic: the sentence-embedding model."),
     ],
   },
   "curate/steps/decontaminate": {

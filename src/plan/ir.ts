@@ -101,6 +101,24 @@ export const PiiOp = z.object({
   replacement: z.string().optional().describe("replacement text; default Dolma's placeholders (|||EMAIL_ADDRESS||| …)"),
 }).meta({ id: "PiiOp", description: "Replaces emails, phone numbers and IPv4/IPv6 addresses (Dolma's placeholders)." });
 
+export const PerplexityOp = z.object({
+  op: z.literal("perplexity"),
+  model: z.string().describe("the scoring causal LM (a directory with model.safetensors, relative to the input root)"),
+  max: z.number().positive().describe("documents whose perplexity under `model` is above this are dropped"),
+}).meta({ id: "PerplexityOp", description: "A perplexity filter (a small LM scores each document); flowrt does not run it yet and says so." });
+
+export const NsfwOp = z.object({
+  op: z.literal("nsfw"),
+  model: z.string().optional().describe("a fastText .bin whose label __label__nsfw scores a document (relative to the input root)"),
+  max_score: share.default(0.05).describe("documents with P(nsfw) above this are dropped"),
+}).meta({ id: "NsfwOp", description: "Drops documents a classifier scores as NSFW; code sources are not scored." });
+
+export const ReviewOp = z.object({
+  op: z.literal("review"),
+  sample: share.describe("share of the documents set aside for people to review"),
+  min_accuracy: share.optional().describe("the share of reviewed documents that must be judged correct"),
+}).meta({ id: "ReviewOp", description: "A sampled manual review; flowrt does not run it yet and says so." });
+
 export const MinhashDedupOp = z.object({
   op: z.literal("dedup"),
   method: z.literal("minhash"),
@@ -118,6 +136,18 @@ export const SimhashDedupOp = z.object({
   hamming: count.default(3).describe("documents within this many differing bits of a 64-bit SimHash are duplicates"),
 }).meta({ id: "SimhashDedupOp" });
 
+export const SemanticDedupOp = z.object({
+  op: z.literal("dedup"),
+  method: z.literal("semantic"),
+  model: z.string().optional().describe("the sentence-embedding model (relative to the input root)"),
+  threshold: share.default(0.9).describe("documents whose embeddings have cosine similarity >= threshold are duplicates"),
+}).meta({ id: "SemanticDedupOp", description: "Near-duplicates by embedding similarity; flowrt does not run it yet and says so." });
+
+export const AstDedupOp = z.object({
+  op: z.literal("dedup"),
+  method: z.literal("ast"),
+}).meta({ id: "AstDedupOp", description: "Code documents with the same syntax tree up to names and literals are duplicates; flowrt does not run it yet and says so." });
+
 export const ExactDedupOp = z.object({
   op: z.literal("dedup"),
   method: z.literal("exact"),
@@ -126,7 +156,7 @@ export const ExactDedupOp = z.object({
 /** The dedup method when the .flow file names none. */
 export const DEFAULT_DEDUP_METHOD = "minhash" as const;
 
-export const DedupOp = z.discriminatedUnion("method", [MinhashDedupOp, SimhashDedupOp, ExactDedupOp])
+export const DedupOp = z.discriminatedUnion("method", [MinhashDedupOp, SimhashDedupOp, SemanticDedupOp, AstDedupOp, ExactDedupOp])
   .meta({ id: "DedupOp", description: "Dedup across every shard and source of a curation (signatures per shard, one global merge).", "x-default-method": DEFAULT_DEDUP_METHOD });
 
 export const DecontaminateOp = z.object({
@@ -146,9 +176,9 @@ export const FilterOp = z.object({
 }).meta({ id: "FilterOp", description: "Length and repetition filters; an option not given is not applied." });
 
 /** One curation operation, in the order of the .flow file's `steps { }`. */
-export const CurateOpIR = z.discriminatedUnion("op", [LanguageOp, QualityOp, PiiOp, DedupOp, DecontaminateOp, FilterOp]).meta({ id: "CurateOp" });
+export const CurateOpIR = z.discriminatedUnion("op", [LanguageOp, QualityOp, PerplexityOp, PiiOp, NsfwOp, DedupOp, DecontaminateOp, FilterOp, ReviewOp]).meta({ id: "CurateOp" });
 /** The operations a curate or tokenize step applies document by document (everything but dedup). */
-export const DocOpIR = z.discriminatedUnion("op", [LanguageOp, QualityOp, PiiOp, DecontaminateOp, FilterOp]).meta({ id: "DocOp" });
+export const DocOpIR = z.discriminatedUnion("op", [LanguageOp, QualityOp, PerplexityOp, PiiOp, NsfwOp, DecontaminateOp, FilterOp, ReviewOp]).meta({ id: "DocOp" });
 
 export const CurationIR = z.object({
   from: z.array(z.string()),
@@ -178,6 +208,8 @@ export const ModelIR = z.object({
   seq_len: positive,
   rope_theta: z.number().positive(),
   tie_embeddings: z.boolean(),
+  sliding_window: positive.optional().describe("sliding-window attention of this many tokens in every layer but the last full_attention_layers"),
+  full_attention_layers: count.optional().describe("with sliding_window: how many of the last layers keep full attention"),
 }).meta({ id: "Model" });
 
 export const ParallelIR = z.object({
@@ -227,6 +259,7 @@ export const StageIR = z.object({
   sequences_per_step: positive,
   rope_theta: z.number().positive(),
   yarn_factor: z.number().positive().optional(),
+  packing: z.enum(["best_fit", "concat"]).optional().describe("how documents fill sequences: best-fit decreasing bins (the default, what flowrt does), or concatenated and cut"),
   lr_scale: exactFraction,
   lr_jump: z.boolean(),
   flops_per_token: count.describe("training FLOPs per token at this stage's seq_len: 6N + 12·L·d_model·seq_len (src/estimate/compute.ts)"),

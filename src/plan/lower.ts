@@ -140,6 +140,11 @@ function pick(o: Record<string, unknown>, keys: readonly string[]): Record<strin
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }
 
+/** The .flow parameters each dedup method takes into the plan. */
+const DEDUP_KEYS: Record<string, readonly string[]> = {
+  minhash: ["ngram", "permutations", "bands", "threshold", "seed"], simhash: ["ngram", "hamming"], semantic: ["model", "threshold"], ast: [], exact: [],
+};
+
 /** A curation operation in the plan's form, its defaults filled in (they are declared in ir.ts). */
 function curateOp(o: CurateOpT): CurateOp {
   const p = o.params;
@@ -151,9 +156,12 @@ function curateOp(o: CurateOpT): CurateOp {
       return CurateOpIR.parse({ op: "quality", ...pick(p, ["method", "model"]), ...(threshold !== undefined ? { threshold } : {}) });
     }
     case "pii": return CurateOpIR.parse({ op: "pii", ...pick(p, ["redact", "replacement"]) });
+    case "perplexity": return CurateOpIR.parse({ op: "perplexity", ...pick(p, ["model", "max"]) });
+    case "nsfw": return CurateOpIR.parse({ op: "nsfw", ...pick(p, ["model", "max_score"]) });
+    case "review": return CurateOpIR.parse({ op: "review", ...pick(p, ["sample", "min_accuracy"]) });
     case "dedup": {
       const method = (p.method as string | undefined) ?? DEFAULT_DEDUP_METHOD;
-      const keys = method === "minhash" ? ["ngram", "permutations", "bands", "threshold", "seed"] : method === "simhash" ? ["ngram", "hamming"] : [];
+      const keys = DEDUP_KEYS[method] ?? [];
       return CurateOpIR.parse({ op: "dedup", method, ...pick(p, keys) });
     }
     case "decontaminate": return CurateOpIR.parse({ op: "decontaminate", ...pick(p, ["against", "ngram"]) });
@@ -178,6 +186,7 @@ function trainIR(a: TrainAnalysis): TrainInput {
     model: {
       arch: "llama", layers: a.model.layers, d_model: a.model.dModel, heads: a.model.heads, kv_heads: a.model.kvHeads,
       ffn: a.model.ffn, vocab: a.model.vocab, seq_len: a.model.seqLen, rope_theta: a.model.ropeTheta, tie_embeddings: a.model.tieEmbeddings,
+      ...(a.model.slidingWindow !== undefined ? { sliding_window: a.model.slidingWindow, full_attention_layers: a.model.fullAttentionLayers ?? 0 } : {}),
     },
     params: Number(a.params),
     cluster: a.cluster.name,
@@ -202,6 +211,7 @@ function trainIR(a: TrainAnalysis): TrainInput {
         sequences_per_step: st.sequencesPerStep,
         rope_theta: decl.ropeTheta ?? a.model.ropeTheta,
         ...(decl.yarnFactor !== undefined ? { yarn_factor: decl.yarnFactor } : {}),
+        ...(decl.packing !== undefined ? { packing: decl.packing } : {}),
         lr_scale: R.format(st.lrScale), lr_jump: decl.lrJump,
         flops_per_token: flopsPerToken(a.model, st.seqLen),
         mix: Object.fromEntries(st.quotas.map((q) => {
@@ -258,7 +268,7 @@ const within = (dir: string, file: string) => `${dir.replace(/\/+$/, "")}/${file
 function opInputs(ops: readonly DocOpIR[], sections: Omit<PlanInput, "steps">): string[] {
   const out: string[] = [];
   for (const o of ops) {
-    if ((o.op === "language" || o.op === "quality") && o.model !== undefined) out.push(o.model);
+    if ((o.op === "language" || o.op === "quality" || o.op === "perplexity" || o.op === "nsfw") && o.model !== undefined) out.push(o.model);
     if (o.op === "decontaminate") out.push(...o.against.map((e) => sections.evalsets[e]?.uri).filter(isFileUri));
   }
   return out;

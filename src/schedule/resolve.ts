@@ -1,5 +1,5 @@
 // resolveSchedule: stage boundaries in whole optimizer steps, per-stage batch geometry and
-// per-source quotas (LANGUAGE.md item 6). Pure; returns problems instead of throwing.
+// per-source quotas (docs/language.md, check 6). Pure; returns problems instead of throwing.
 import { ONE, add, eq, format, type Rational } from "../units/rational.js";
 import { largestRemainder } from "./apportion.js";
 import { tieOrder } from "./tie.js";

@@ -1,4 +1,4 @@
-// Our wording for chevrotain's syntax errors: "Expected `X`, but got `Y`." (STYLE.md, item 5).
+// Our wording for chevrotain's syntax errors: "Expected `X`, but got `Y`.".
 import type { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
 import { tokenLabel } from "chevrotain";
 

@@ -1,4 +1,4 @@
-// The acceptance examples (shared/spec/examples, copied into examples/): each error file fails
+// The acceptance examples of examples/ and examples/errors/: each error file fails
 // `check` as its header says, at the line its header names; tiny and smollm2 check clean.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -98,10 +98,11 @@ describe("plan of smollm2-1.7b.flow", () => {
 
 describe("plan of tiny.flow", () => {
   const res = planPath("examples/tiny.flow");
-  it("gives pretrain.anneal exactly 102,400 tokens of clean.math and 125 steps", () => {
+  it("gives pretrain.anneal exactly 49,152 tokens of clean.math and 64 steps, in fp32 (a CPU run)", () => {
     const t = res.plan!.trains[0]!;
-    expect(t.total_steps).toBe(125);
-    expect(t.stages[1]!.mix["clean.math"]!.tokens).toBe(102_400);
+    expect(t.total_steps).toBe(64);
+    expect(t.precision).toBe("fp32");
+    expect(t.stages[1]!.mix["clean.math"]!.tokens).toBe(49_152);
     expect(t.stages.map((s) => s.grad_accum)).toEqual([4, 4]);
   });
   it("has a job DAG in dependency order", () => {

@@ -1,4 +1,4 @@
-// Resource rules (LANGUAGE.md 7–10) on small programs: OOM with breakdown and ordered fixes,
+// Resource rules (docs/language.md, checks 7–10) on small programs: OOM with breakdown and ordered fixes,
 // budget, fp8 on a GPU without it, Megatron options, parallel sizes, the planner's `auto`.
 import { describe, expect, it } from "vitest";
 import { parseText } from "../../src/syntax/parse.js";

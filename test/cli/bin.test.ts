@@ -1,5 +1,5 @@
 // The installed command as users run it: `node bin/flowc.js` on a fresh `tsc` build, exit codes of
-// CLI.md, stdout/stderr split, and never a stack trace. None of these needs the parser.
+// the README's exit codes, stdout/stderr split, and never a stack trace. None of these needs the parser.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildBin, scratch, spawnCli } from "./harness.js";
 

@@ -11,7 +11,7 @@ afterAll(files.cleanup);
 const at = { cwd: files.dir };
 
 describe("flowc", () => {
-  test("--help lists every command of CLI.md; exit 0 on stdout", async () => {
+  test("--help lists every command of the README; exit 0 on stdout", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");

@@ -6,7 +6,7 @@ describe("renderJson", () => {
   const text = "source web { tokens = 2M }\nmix { web = 50%, wbe = 50% }\n";
   const texts = new Map([["/p/a.flow", text]]);
 
-  test("CLI.md's fields, 1-based, end one past the last character", () => {
+  test("the documented fields, 1-based, end one past the last character", () => {
     const d = diag({
       message: "Unknown source `wbe`.",
       primary: { span: spanOf("/p/a.flow", text, "wbe"), message: "not declared" },

@@ -1,4 +1,4 @@
-// Estimators against published figures (REFERENCE.md) and their own invariants.
+// Estimators against published figures (docs/estimators.md) and their own invariants.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {

@@ -29,9 +29,11 @@ function withItem(path: string, item: string): string {
     const alg = path.split(":")[1]!;
     text = text.replace("schedule wsd { warmup = 20 steps, decay = 20% }", `schedule ${alg} { }`);
     into(`schedule ${alg}`);
-  } else if (path === "curate/steps/filter") {
-    text = text.replace("steps {", "steps {\n    filter { }");
-    into("filter {");
+  } else if (["curate/steps/filter", "curate/steps/perplexity", "curate/steps/nsfw", "curate/steps/review"].includes(path)) {
+    // Steps tiny.flow does not use: added empty, then the item goes into them.
+    const step = path.split("/")[2]!;
+    text = text.replace("steps {", `steps {\n    ${step} { }`);
+    into(`${step} {`);
   } else if (path === "release/rollback_if") {
     text = text.replace("phases  = [internal]", "phases  = [internal]\n  rollback_if { }");
     into("rollback_if {");

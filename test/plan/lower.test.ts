@@ -48,7 +48,7 @@ describe("the plan's steps", () => {
 
   it("write under their own out_dir; train segments share their run's", () => {
     for (const s of base.steps) expect(s.out_dir).toBe(`steps/${s.id}`);
-    const split = planOf((t) => t.replace("max_walltime  = 30m", "max_walltime  = 6m"));
+    const split = planOf((t) => t.replace("max_walltime  = 30m", "max_walltime  = 4m"));
     const segs = split.steps.filter((s) => s.kind === "train");
     expect(segs.length).toBeGreaterThan(1);
     expect(new Set(segs.map((s) => s.out_dir))).toEqual(new Set(["steps/train.pretrain"]));
@@ -117,10 +117,11 @@ describe("fingerprints", () => {
 describe("facts the runtime reads from the plan", () => {
   it("peak FLOP/s of the run's GPU at its precision, FLOPs per token per stage, the backend layout", () => {
     const t = base.trains[0]!;
-    expect(t.peak_flops_per_gpu).toBe(effectivePeak(lookupGpu("cpu")!, "bf16"));
+    expect(t.peak_flops_per_gpu).toBe(effectivePeak(lookupGpu("cpu")!, "fp32"));
     const shape = { layers: 2, dModel: 64, heads: 4, kvHeads: 2, ffn: 256, vocab: 4096, tieEmbeddings: false };
     for (const s of t.stages) expect(s.flops_per_token).toBe(flopsPerToken(shape, s.seq_len));
-    expect(t.layout).toEqual({ backend: "fsdp", data_parallel: "fully_shard", reshard_after_forward: true, param_dtype: "bfloat16", reduce_dtype: "float32" });
+    expect(t.layout).toEqual({ backend: "fsdp", data_parallel: "fully_shard", reshard_after_forward: true, param_dtype: "float32", reduce_dtype: "float32" });
+    expect(planOf((x) => x.replace(/precision   = fp32/, "precision   = bf16")).trains[0]!.layout).toMatchObject({ param_dtype: "bfloat16" });
     expect(planOf((x) => x.replace("zero = 3", "zero = 0")).trains[0]!.layout).toMatchObject({ data_parallel: "replicate" });
     expect(planOf((x) => x.replace("zero = 3", "zero = 2")).trains[0]!.layout).toMatchObject({ data_parallel: "fully_shard", reshard_after_forward: false });
   });

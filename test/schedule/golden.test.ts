@@ -1,4 +1,4 @@
-// Golden numbers from the spec's examples (LANGUAGE.md item 6; smollm2-1.7b.flow and tiny.flow
+// Golden numbers from the spec's examples (docs/language.md, check 6; smollm2-1.7b.flow and tiny.flow
 // headers). The inputs are built by hand here, independently of the lowering.
 import { describe, expect, it } from "vitest";
 import { rat, type Rational } from "../../src/units/rational.js";

@@ -1,4 +1,4 @@
-// The parser on the surface of LANGUAGE.md: literals with exact units, expressions, recovery.
+// The parser on the surface of docs/language.md: literals with exact units, expressions, recovery.
 import { describe, expect, it } from "vitest";
 import type { Attribute, Block, Expr, NumberLit } from "../../src/ast/nodes.js";
 import { parseText } from "../../src/syntax/parse.js";

@@ -37,6 +37,46 @@ def exact_key(text: str) -> str:
     return h.hexdigest()
 
 
+_CODE_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|[A-Za-z_]\w*|\d[\w.]*|\S')
+_CODE_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*|#[^\n]*", re.S)
+_KEYWORDS = frozenset(
+    "if else elif for while do return def class function fn func let var const import from package public private "
+    "static void int float double char bool true false null None True False try except catch finally throw raise "
+    "new this self struct enum interface switch case break continue with as in is not and or lambda yield async await".split())
+
+
+def structure_key(text: str) -> str:
+    """The key of code-structure (AST) dedup: documents that differ only in names, literals, comments
+    and layout share it. Python parses with `ast` (names and constants dropped from the dump); other
+    languages go through a lexer that keeps keywords and punctuation and abstracts the rest."""
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = None
+    if tree is not None and tree.body:
+        for node in ast.walk(tree):
+            for field in ("id", "name", "arg", "attr", "value", "module", "asname"):
+                v = getattr(node, field, None)
+                if isinstance(v, (str, int, float, complex, bytes)) or v is None and field == "value" and isinstance(node, ast.Constant):
+                    setattr(node, field, "_")
+        shape = "py:" + ast.dump(tree, annotate_fields=False, include_attributes=False)
+    else:
+        toks = []
+        for t in _CODE_TOKEN.findall(_CODE_COMMENT.sub(" ", text)):
+            if t[0] in "\"'":
+                toks.append("S")
+            elif t[0].isdigit():
+                toks.append("N")
+            elif t[0].isalpha() or t[0] == "_":
+                toks.append(t if t in _KEYWORDS else "I")
+            else:
+                toks.append(t)
+        shape = "lex:" + " ".join(toks)
+    return hashlib.sha1(shape.encode()).hexdigest()
+
+
 _P = np.uint64(0x100000001B3)  # an odd 64-bit base (FNV prime): invertible mod 2^64
 _P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
 _WORD_BYTE = np.zeros(256, dtype=bool)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 from ..errors import FlowrtError
-from ..plan_types import FilterOp, LanguageOp, PiiOp, QualityOp
+from ..plan_types import FilterOp, LanguageOp, NsfwOp, PerplexityOp, PiiOp, QualityOp, ReviewOp
 from .textview import substitute
 
 Doc = dict[str, Any]
@@ -257,9 +257,53 @@ class Filter(Op):
         return Result(doc)
 
 
-PER_DOC_OPS: dict[str, type[Op]] = {c.name: c for c in (Language, Quality, Pii, Filter)}
+class Nsfw(Op):
+    """An NSFW classifier: a fastText .bin whose label `__label__nsfw` scores a document; documents
+    with P(nsfw) > max_score are dropped. Code is not scored."""
+
+    name: ClassVar[str] = "nsfw"
+
+    def __init__(self, spec: NsfwOp, resolve: Callable[[str], Path] = Path) -> None:
+        super().__init__()
+        self.spec = spec
+        if not spec.model:
+            raise FlowrtError("nsfw: this runtime scores NSFW with a fastText classifier, and the step names no `model`",
+                              "add `model = \"models/nsfw.bin\"` (a fastText .bin with the label __label__nsfw) to the `nsfw` step")
+        self._ft = _fasttext_model("nsfw", resolve(spec.model))
+
+    def process(self, doc: Doc, kind: str) -> Result:
+        if kind == "code":
+            return Result(doc)
+        p = dict(ft_predict(self._ft, doc["text"], 2)).get("nsfw", 0.0)
+        return Result(doc) if p <= self.spec.max_score else Result(None, "nsfw")
 
 
-def make_op(spec: LanguageOp | QualityOp | PiiOp | FilterOp, resolve: Callable[[str], Path] = Path) -> Op:
+def not_supported(what: str, hint: str) -> FlowrtError:
+    """The error for an operation the language has and this runtime cannot run (exit 2, before any work)."""
+    return FlowrtError(f"{what} is not supported by this runtime", hint)
+
+
+class Perplexity(Op):
+    name: ClassVar[str] = "perplexity"
+
+    def __init__(self, spec: PerplexityOp, resolve: Callable[[str], Path] = Path) -> None:
+        super().__init__()
+        raise not_supported("the perplexity filter (`perplexity` step)",
+                            "score the documents with the LM elsewhere and keep those under the threshold, or remove the step")
+
+
+class Review(Op):
+    name: ClassVar[str] = "review"
+
+    def __init__(self, spec: ReviewOp, resolve: Callable[[str], Path] = Path) -> None:
+        super().__init__()
+        raise not_supported("a manual review (`review` step)",
+                            "review a sample of the curated shards with your own tool, then remove the step to continue")
+
+
+PER_DOC_OPS: dict[str, type[Op]] = {c.name: c for c in (Language, Quality, Perplexity, Pii, Nsfw, Filter, Review)}
+
+
+def make_op(spec: LanguageOp | QualityOp | PerplexityOp | PiiOp | NsfwOp | FilterOp | ReviewOp, resolve: Callable[[str], Path] = Path) -> Op:
     """The operation for a spec of the plan; `resolve` turns its model paths into files (the input root's)."""
     return PER_DOC_OPS[spec.op](spec, resolve)  # type: ignore[arg-type]

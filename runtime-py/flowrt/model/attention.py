@@ -111,18 +111,42 @@ def _lse_view(lse: torch.Tensor, a: int, b: int, docs: Documents) -> torch.Tenso
     return lse[:, a:b].unsqueeze(0)
 
 
-def document_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, docs: Documents, scale: float) -> torch.Tensor:
+def document_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, docs: Documents, scale: float,
+                       window: int | None = None) -> torch.Tensor:
     """q [T, heads, head_dim], k/v [T, kv_heads, head_dim] (grouped-query: kv heads are shared by
-    heads/kv_heads query heads) -> [T, heads, head_dim], causal within each document."""
+    heads/kv_heads query heads) -> [T, heads, head_dim], causal within each document; with `window`,
+    a token sees only the last `window` tokens of its document (itself included)."""
     if q.device.type == "cuda":
         from torch.nn.attention.varlen import varlen_attn
 
         cu = docs.device_cu(q.device)
-        return varlen_attn(q, k, v, cu, cu, docs.max_len, docs.max_len, scale=scale, window_size=(-1, 0),
-                           enable_gqa=k.shape[1] != q.shape[1])
+        return varlen_attn(q, k, v, cu, cu, docs.max_len, docs.max_len, scale=scale,
+                           window_size=(-1 if window is None else window - 1, 0), enable_gqa=k.shape[1] != q.shape[1])
     if q.device.type == "cpu":
+        if window is not None:
+            return _windowed_cpu(q, k, v, docs, scale, window)
         return _CpuVarlen.apply(q, k, v, docs, scale)
     raise NotImplementedError(f"document attention runs on CUDA or CPU, not {q.device.type}")
+
+
+def window_mask(n: int, window: int, device: torch.device) -> torch.Tensor:
+    """[n, n] boolean: query i sees keys j with i − window < j ≤ i (the diagonal always)."""
+    i = torch.arange(n, device=device)
+    return (i[:, None] >= i[None, :]) & (i[:, None] - i[None, :] < window)
+
+
+def _windowed_cpu(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, docs: Documents, scale: float, window: int) -> torch.Tensor:
+    """Sliding-window layers on CPU: torch's CPU flash kernel has no window, so each document (or the
+    whole batch when every row is one) goes through SDPA with a banded causal mask; autograd as usual."""
+    rep = q.shape[1] // k.shape[1]
+    outs = []
+    for a, b in _ranges(docs):
+        qq, kk, vv = _view(q, a, b, docs), _view(k, a, b, docs), _view(v, a, b, docs)
+        if rep > 1:
+            kk, vv = kk.repeat_interleave(rep, dim=1), vv.repeat_interleave(rep, dim=1)
+        o = F.scaled_dot_product_attention(qq, kk, vv, attn_mask=window_mask(qq.shape[2], window, q.device), scale=scale)
+        outs.append(o.transpose(1, 2).reshape(-1, q.shape[1], q.shape[2]))
+    return torch.cat(outs) if len(outs) > 1 else outs[0]
 
 
 def dense_reference(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, segments: torch.Tensor, scale: float) -> torch.Tensor:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,13 @@ def hf_config(model: Model, eos: int, pad: int) -> dict[str, Any]:
     }
 
 
+def hf_name(name: str) -> str:
+    """flowrt's parameter name -> Hugging Face's (the decoder's parameters are under `model.`)."""
+    return name if name.startswith("lm_head.") else f"model.{name}"
+
+
 def to_hf_names(sd: dict[str, Any]) -> dict[str, Any]:
-    return {(k if k.startswith("lm_head.") else f"model.{k}"): v for k, v in sd.items()}
+    return {hf_name(k): v for k, v in sd.items()}
 
 
 def from_hf_names(sd: dict[str, Any]) -> dict[str, Any]:
@@ -34,12 +40,30 @@ def from_hf_names(sd: dict[str, Any]) -> dict[str, Any]:
     return {k.removeprefix("model."): v for k, v in sd.items()}
 
 
+def rename_safetensors(src: Path, dst: Path, rename: Callable[[str], str], metadata: dict[str, str]) -> None:
+    """A copy of a safetensors file with its tensors renamed: the header (8-byte length, JSON) is
+    rewritten and the tensor bytes copied as they are — exact for every dtype, and without
+    importing torch (which is most of a release step's time on a small CPU)."""
+    import struct
+
+    with src.open("rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        header.pop("__metadata__", None)
+        out = {"__metadata__": metadata, **{rename(k): v for k, v in header.items()}}
+        text = json.dumps(out, separators=(",", ":")).encode()
+        text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned, as safetensors writes it
+        tmp = dst.with_name(f".{dst.name}.tmp")
+        with tmp.open("wb") as g:
+            g.write(struct.pack("<Q", len(text)) + text)
+            shutil.copyfileobj(f, g)
+    tmp.replace(dst)
+
+
 def write_hf_dir(dst: Path, weights: Path, model: Model, tokenizer_json: Path | None) -> dict[str, int]:
     """config.json, model.safetensors (HF names) and the tokenizer files in `dst`; returns eos/pad ids."""
-    from safetensors.torch import load_file, save_file
-
     dst.mkdir(parents=True, exist_ok=True)
-    save_file(to_hf_names(load_file(str(weights))), str(dst / "model.safetensors"), metadata={"format": "pt"})
+    rename_safetensors(weights, dst / "model.safetensors", hf_name, metadata={"format": "pt"})
     eos = pad = 0
     if tokenizer_json is not None:
         from tokenizers import Tokenizer

@@ -38,6 +38,9 @@ class ModelConfig:
     norm_eps: float = 1e-5
     yarn_factor: float | None = None
     yarn_original_seq_len: int | None = None
+    # Sliding-window attention in every layer but the last `full_attention_layers` (None: full everywhere).
+    sliding_window: int | None = None
+    full_attention_layers: int = 0
 
     @classmethod
     def from_plan(cls, m: "plan_types.Model") -> "ModelConfig":
@@ -47,7 +50,12 @@ class ModelConfig:
 
             raise FlowrtError(f"this flowrt builds Llama-style models, not arch = {m.arch}", "use arch = llama")
         return cls(layers=m.layers, d_model=m.d_model, heads=m.heads, kv_heads=m.kv_heads, ffn=m.ffn, vocab=m.vocab,
-                   seq_len=m.seq_len, rope_theta=m.rope_theta, tie_embeddings=m.tie_embeddings)
+                   seq_len=m.seq_len, rope_theta=m.rope_theta, tie_embeddings=m.tie_embeddings,
+                   sliding_window=m.sliding_window, full_attention_layers=m.full_attention_layers or 0)
+
+    def window_of(self, layer: int) -> int | None:
+        """The attention window of a layer: `sliding_window` but in the last `full_attention_layers`."""
+        return self.sliding_window if self.sliding_window and layer < self.layers - self.full_attention_layers else None
 
     @property
     def head_dim(self) -> int:
@@ -83,9 +91,10 @@ def rope_frequencies(cfg: ModelConfig, rope_theta: float, yarn_factor: float | N
 
 
 class Attention(nn.Module):
-    def __init__(self, cfg: ModelConfig):
+    def __init__(self, cfg: ModelConfig, window: int | None = None):
         super().__init__()
         self.cfg = cfg
+        self.window = window
         hd = cfg.head_dim
         self.q_proj = nn.Linear(cfg.d_model, cfg.heads * hd, bias=False)
         self.k_proj = nn.Linear(cfg.d_model, cfg.kv_heads * hd, bias=False)
@@ -102,7 +111,7 @@ class Attention(nn.Module):
         q = apply_rope(q.view(b, s, -1, hd), cos, sin).view(b * s, -1, hd)
         k = apply_rope(k.view(b, s, -1, hd), cos, sin).view(b * s, -1, hd)
         v = v.view(b * s, -1, hd)
-        out = document_attention(q, k, v, docs, scale / math.sqrt(hd))
+        out = document_attention(q, k, v, docs, scale / math.sqrt(hd), window=self.window)
         return self.o_proj(out.view(b, s, -1))
 
 
@@ -118,10 +127,10 @@ class MLP(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, cfg: ModelConfig):
+    def __init__(self, cfg: ModelConfig, window: int | None = None):
         super().__init__()
         self.input_layernorm = RMSNorm(cfg.d_model, cfg.norm_eps)
-        self.self_attn = Attention(cfg)
+        self.self_attn = Attention(cfg, window)
         self.post_attention_layernorm = RMSNorm(cfg.d_model, cfg.norm_eps)
         self.mlp = MLP(cfg)
 
@@ -135,7 +144,7 @@ class Llama(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.embed_tokens = nn.Embedding(cfg.vocab, cfg.d_model)
-        self.layers = nn.ModuleList(Block(cfg) for _ in range(cfg.layers))
+        self.layers = nn.ModuleList(Block(cfg, cfg.window_of(i)) for i in range(cfg.layers))
         self.norm = RMSNorm(cfg.d_model, cfg.norm_eps)
         self.lm_head = nn.Linear(cfg.d_model, cfg.vocab, bias=False)
         if cfg.tie_embeddings:

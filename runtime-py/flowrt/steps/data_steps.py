@@ -15,8 +15,8 @@ import numpy as np
 
 from ..context import StepContext
 from ..curate.decontam import Decontaminator
-from ..curate.dedup import MinHasher, exact_key, lsh_duplicates, simhash, simhash_duplicates
-from ..curate.ops import Result, make_op
+from ..curate.dedup import MinHasher, exact_key, lsh_duplicates, simhash, simhash_duplicates, structure_key
+from ..curate.ops import Result, make_op, not_supported
 from ..data.layout import LAYOUT, packed_name
 from ..data.pack import best_fit_decreasing, materialize, pieces
 from ..data.shards import encode_flat, load_text_tokenizer, read_documents, verify_manifest, write_flat_shard, write_manifest
@@ -26,7 +26,7 @@ from ..ids import id_key
 from ..markers import shard_name
 from ..plan import find_step, train_of
 from ..plan_schedule import schedule_of
-from ..plan_types import DecontaminateOp, DedupOp, DocOp, ExactDedupOp, MinhashDedupOp, Plan, SimhashDedupOp
+from ..plan_types import AstDedupOp, DecontaminateOp, DedupOp, DocOp, ExactDedupOp, MinhashDedupOp, Plan, SemanticDedupOp, SimhashDedupOp
 
 EOS = "<|endoftext|>"
 PAD = "<|pad|>"
@@ -129,6 +129,9 @@ def curate_step(ctx: StepContext) -> dict[str, Any]:
     raw = ctx.plan.raw_sources[p.source]
     out = ctx.out_dir()
     name = shard_name(ctx.shard)
+    if isinstance(p.signatures, SemanticDedupOp):
+        raise not_supported("semantic dedup (`dedup { method = semantic }`)",
+                            "use `method = minhash` or `simhash` for near-duplicates, or embed and cluster the documents elsewhere")
     files = ctx.expand(raw.uri)
     ops = doc_ops(p.ops, ctx)
     kept: list[dict] = []
@@ -156,8 +159,9 @@ def curate_step(ctx: StepContext) -> dict[str, Any]:
 def _write_signatures(path: Path, docs: list[dict], spec: DedupOp) -> None:
     ids = np.array([id_key(d["id"]) for d in docs], dtype=object)
     tmp = path.with_name(f".{path.name}.tmp.npz")
-    if isinstance(spec, ExactDedupOp):
-        np.savez(tmp, ids=ids, keys=np.array([exact_key(d["text"]) for d in docs], dtype=object), allow_pickle=True)
+    if isinstance(spec, (ExactDedupOp, AstDedupOp)):
+        key = exact_key if isinstance(spec, ExactDedupOp) else structure_key
+        np.savez(tmp, ids=ids, keys=np.array([key(d["text"]) for d in docs], dtype=object), allow_pickle=True)
     elif isinstance(spec, MinhashDedupOp):
         mh = MinHasher(permutations=spec.permutations, ngram=spec.ngram, seed=spec.seed)
         np.savez(tmp, ids=ids, sigs=mh.signatures([d["text"] for d in docs]))
@@ -197,7 +201,7 @@ def dedup_step(ctx: StepContext) -> dict[str, Any]:
             ids.extend(f"{src}/{x}" for x in z["ids"])
             if isinstance(spec, MinhashDedupOp):
                 parts.append(z["sigs"])
-            elif isinstance(spec, ExactDedupOp):
+            elif isinstance(spec, (ExactDedupOp, AstDedupOp)):
                 keys.extend(z["keys"].tolist())
             else:
                 hashes.extend(int(h) for h in z["hashes"])
@@ -205,7 +209,7 @@ def dedup_step(ctx: StepContext) -> dict[str, Any]:
     if isinstance(spec, MinhashDedupOp):
         sigs = np.concatenate(parts) if parts else np.zeros((0, spec.permutations), np.uint32)
         drop, clusters, counters = lsh_duplicates(ids, sigs, spec.bands, spec.threshold)
-    elif isinstance(spec, ExactDedupOp):
+    elif isinstance(spec, (ExactDedupOp, AstDedupOp)):
         first: dict[str, str] = {}
         drop, groups = set(), {}
         for i, k in zip(ids, keys):
@@ -303,6 +307,9 @@ def mix_step(ctx: StepContext) -> dict[str, Any]:
     drawn_passes: dict[str, Fraction] = {}
     cursors: dict[str, int] = {}  # by packed name: rows drawn so far, carried across stages
     for st, ir in zip(sched.stages, train.stages):
+        if ir.packing == "concat":
+            raise not_supported(f"stage {st.name}: `packing = concat`",
+                                "flowrt packs documents best-fit decreasing (`packing = best_fit`, the default): remove the attribute")
         quotas = {q.source: q.sequences for q in st.quotas}
         if sum(quotas.values()) != st.sequences:
             raise FlowrtError(f"stage {st.name}: quotas sum to {sum(quotas.values())} sequences, the stage has {st.sequences}",

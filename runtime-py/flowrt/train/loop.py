@@ -21,8 +21,17 @@ from ..plan_schedule import schedule_of
 from ..plan_types import FsdpLayout, Plan, Train
 from ..schedule import lr_at, stage_at
 from . import checkpoint as ckpt
+from .cpu_precision import warn_if_emulated
+from .parallel import (
+    Dist,
+    apply_fsdp,
+    apply_tensor_parallel,
+    build_mesh,
+    check_precision,
+    set_checkpointing,
+)
+from .phases import PhaseTimer
 from .stop import CANCEL, CANCEL_CHECKPOINT_MAX_S, NONE, STOP, StopFlag
-from .parallel import Dist, apply_fsdp, apply_tensor_parallel, build_mesh, check_precision, set_checkpointing
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,6 +76,8 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
           init: Path | None = None, evals: PeriodicEvals | None = None) -> dict[str, Any]:
     par, opt_ir = t.parallel, t.optimizer
     check_precision(t.precision, d.device)
+    if d.is_main:
+        warn_if_emulated(t.precision, d.device, log)
     mcfg = ModelConfig.from_plan(t.model)
     sched = schedule_of(t, par.dp)
     if evals is not None and par.pp > 1:
@@ -122,6 +133,9 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
     current_stage = None
     losses: list[float] = []
     t_last = time.perf_counter()
+    # Wall seconds per phase of each step (data, forward, backward, optimizer, checkpoint, evals):
+    # in metrics.jsonl beside the step's time, so a slow run says where its time goes.
+    timer = PhaseTimer()
     autocast = autocast_of(t.precision, d.device)
     while step < last_step:
         st = stage_at(sched, step)
@@ -156,14 +170,16 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
                 total += torch.stack([l.detach().float() for l in step_losses]).mean()
             dist.all_reduce(total, group=mesh["pp"].get_group())
         for micro in range(st.grad_accum if par.pp == 1 else 0):
-            tokens, segments = data[st.name].micro_batch(step, micro, dp_rank, par.dp)
-            tokens, segments = tokens.to(d.device), segments.to(d.device)
+            with timer("data"):
+                tokens, segments = data[st.name].micro_batch(step, micro, dp_rank, par.dp)
+                tokens, segments = tokens.to(d.device), segments.to(d.device)
             model.set_requires_gradient_sync(micro == st.grad_accum - 1)
-            total += micro_step(model, t, tokens, segments, st.grad_accum, d.device)
-        grad_norm = clip_grad_norm(list(model.parameters()), opt_ir.clip, mesh["pp"].get_group() if par.pp > 1 else None)
-        opt.step()
-        opt.zero_grad(set_to_none=True)
-        dist.all_reduce(total, op=dist.ReduceOp.AVG) if d.world > 1 and d.device.type == "cuda" else _avg_gloo(total, d)
+            total += micro_step(model, t, tokens, segments, st.grad_accum, d.device, timer)
+        with timer("optimizer"):
+            grad_norm = clip_grad_norm(list(model.parameters()), opt_ir.clip, mesh["pp"].get_group() if par.pp > 1 else None)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            dist.all_reduce(total, op=dist.ReduceOp.AVG) if d.world > 1 and d.device.type == "cuda" else _avg_gloo(total, d)
         step += 1
         loss_v = float(total)
         if not math.isfinite(loss_v):
@@ -171,28 +187,35 @@ def train(plan: Plan, t: Train, first_step: int, last_step: int, out: Path, d: D
         losses.append(loss_v)
         now = time.perf_counter()
         tokens_step = st.sequences_per_step * st.seq_len
-        tps = tokens_step / max(1e-9, now - t_last)
+        step_s = now - t_last
+        tps = tokens_step / max(1e-9, step_s)
         t_last = now
         if d.is_main:
             rec = {"step": step - 1, "stage": st.name, "loss": loss_v, "lr": lr, "grad_norm": grad_norm,
-                   "tokens_per_s": tps, "memory_bytes": _memory(d)}
+                   "tokens_per_s": tps, "memory_bytes": _memory(d), "time": time.time(), "step_s": step_s,
+                   # The step's phases; checkpoint and evals are those of the step before (they follow its record).
+                   "phase_s": timer.take()}
             # MFU against the plan's peak for this GPU and precision, with the plan's FLOPs per token.
             rec["mfu"] = tps * ir_stage.flops_per_token / (t.peak_flops_per_gpu * d.world)
             with metrics_path.open("a") as f:
                 f.write(json.dumps(rec) + "\n")
             print(f"[{t.name}] step {step - 1}/{last_step} stage {st.name} loss {loss_v:.4f} lr {lr:.3e} {tps:,.0f} tok/s", flush=True)
         if evals is not None:
-            run_periodic_evals(evals, step, model, mcfg, autocast, d, evals_path, log)
+            with timer("evals"):
+                run_periodic_evals(evals, step, model, mcfg, autocast, d, evals_path, log)
         at_end = step == last_step
         flag = stop.agreed()
         # A cancel checkpoints only when that is quick (SIGKILL follows within KillWait).
         save_on_flag = flag == STOP or (flag == CANCEL and t.checkpoint.write_s <= CANCEL_CHECKPOINT_MAX_S)
         if at_end or step % t.checkpoint_every == 0 or save_on_flag:
-            ckpt.save(ckpt_dir, step, model, opt, d)
+            with timer("checkpoint"):
+                ckpt.save(ckpt_dir, step, model, opt, d)
         if flag != NONE and not at_end:
             log.info("SIG%s: %s at step %d; %s", stop.name(flag), "checkpointed" if save_on_flag or step % t.checkpoint_every == 0 else "not checkpointed",
                      step, "exiting for requeue" if flag == STOP else "cancelled, not requeued")
             return {"stopped": stop.name(flag), "cancelled": flag == CANCEL, "step": step, "losses": losses}
+    if d.is_main:
+        log.info("seconds by phase (rank 0): %s", timer.summary())
     if step >= t.total_steps:
         ckpt.export_full(model, out / "final", d, part=pp_rank if par.pp > 1 else None, parts=par.pp, first_of_part=dp_rank == 0)
     return {"step": step, "losses": losses, "params": n_params}
@@ -213,12 +236,15 @@ def autocast_of(precision: str, device: torch.device):
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision in ("bf16", "fp8"))
 
 
-def micro_step(model, t: Train, tokens: torch.Tensor, segments: torch.Tensor, grad_accum: int, device: torch.device) -> torch.Tensor:
+def micro_step(model, t: Train, tokens: torch.Tensor, segments: torch.Tensor, grad_accum: int, device: torch.device,
+               timer: PhaseTimer | None = None) -> torch.Tensor:
     """Forward (the loss, computed in the plan's chunks inside the model) and backward of one
-    micro-batch; returns its share of the step's loss."""
-    with autocast_of(t.precision, device):
+    micro-batch; returns its share of the step's loss. The timer, if given, counts both phases."""
+    timer = timer or PhaseTimer()
+    with timer("forward"), autocast_of(t.precision, device):
         loss = model(tokens, segments, loss_chunk_tokens=t.memory.loss_chunk_tokens) / grad_accum
-    loss.backward()
+    with timer("backward"):
+        loss.backward()
     return loss.detach()
 
 

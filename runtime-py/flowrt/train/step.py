@@ -72,6 +72,9 @@ def run(ctx: StepContext) -> dict[str, Any]:
                           f"re-run {ctx.step.reads.mix} (and the init run) with this flowrt")
     check_and_record(out, key, is_main=os.environ.get("RANK", "0") == "0")
     if train_ir.layout.backend == "megatron":
+        if train_ir.model.sliding_window is not None:
+            raise FlowrtError(f"{ctx.step.id}: sliding-window attention with backend = megatron is not supported by this runtime",
+                              "use backend = fsdp (flowrt's own model masks the window), or remove `sliding_window`")
         from .megatron import run as run_megatron
 
         run_megatron(ctx, train_ir)

@@ -1,4 +1,4 @@
-// LANGUAGE.md rule 12: `assert` blocks hold statically. Functions over the resolved schedule:
+// docs/language.md, check 12: `assert` blocks hold statically. Functions over the resolved schedule:
 // tokens(DATASET), tokens(RUN), tokens(RUN.STAGE, DATASET), epochs(DATASET), steps(RUN[.STAGE]),
 // gpu_hours(RUN), memory(RUN[.STAGE]). Tokens and epochs are exact rationals.
 import type { Block, Expr } from "../../ast/nodes.js";

@@ -1,4 +1,4 @@
-// LANGUAGE.md rule 11: tokenizer and model vocab agree; every dataset in a mix was tokenized with
+// docs/language.md, check 11: tokenizer and model vocab agree; every dataset in a mix was tokenized with
 // the model's tokenizer; every evalset in an eval was decontaminated against (else a warning).
 import type { Declarations, TrainT } from "../typed.js";
 import type { Reporter } from "../report.js";

@@ -1,4 +1,4 @@
-// LANGUAGE.md rule 5: no source is drawn beyond `max_epochs` (default 4, per-source override) of
+// docs/language.md, check 5: no source is drawn beyond `max_epochs` (default 4, per-source override) of
 // the tokens it has after curation (declared tokens × expect_retention, rounded down).
 // Muennighoff et al. (2023): up to 4 epochs of repeated data are worth ~93% of fresh data.
 import * as R from "../../units/rational.js";

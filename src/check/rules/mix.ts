@@ -1,4 +1,4 @@
-// LANGUAGE.md rule 3: each mix sums to exactly 100%. The message shows the sum and each term.
+// docs/language.md, check 3: each mix sums to exactly 100%. The message shows the sum and each term.
 import * as R from "../../units/rational.js";
 import type { Reporter } from "../report.js";
 import type { Fix } from "../../diagnostics/diagnostic.js";

@@ -1,4 +1,4 @@
-// LANGUAGE.md rules 7–10: parallelism divides the ranks evenly, memory per GPU fits with
+// docs/language.md, checks 7–10: parallelism divides the ranks evenly, memory per GPU fits with
 // headroom, GPU-hours fit the budget (jobs longer than max_walltime are split), fp8 only where the
 // GPU has it, each backend (Megatron-LM, the FSDP2 loop) only with layouts it can run. The numbers come from estimate/ (pure functions
 // with their sources); this file only decides what is an error and how to say it.
@@ -108,13 +108,19 @@ export interface StageMemory {
 }
 
 /** Rule 8: the stage with the largest footprint must fit. */
-export function checkMemory(train: TrainT, model: ModelT, cluster: ClusterT, gpu: GpuSpec, par: ParallelConfig, schedule: ResolvedSchedule, r: Reporter): StageMemory | undefined {
+/** The estimated memory per GPU of every stage (a stage may change seq_len and micro_batch). */
+export function stageMemories(train: TrainT, model: ModelT, gpu: GpuSpec, par: ParallelConfig, schedule: ResolvedSchedule): StageMemory[] {
   const shape = modelShape(model);
+  return schedule.stages.map((st) => ({
+    stage: st.name,
+    memory: estimateMemory(shape, { ...par, seqLen: st.seqLen, microBatch: st.microBatch }, train.precision, gpu, train.backend),
+  }));
+}
+
+export function checkMemory(train: TrainT, model: ModelT, cluster: ClusterT, gpu: GpuSpec, par: ParallelConfig, schedule: ResolvedSchedule, r: Reporter): StageMemory | undefined {
   let worst: StageMemory | undefined;
-  for (const st of schedule.stages) {
-    const cfg = { ...par, seqLen: st.seqLen, microBatch: st.microBatch };
-    const memory = estimateMemory(shape, cfg, train.precision, gpu, train.backend);
-    if (!worst || memory.total > worst.memory.total) worst = { stage: st.name, memory };
+  for (const sm of stageMemories(train, model, gpu, par, schedule)) {
+    if (!worst || sm.memory.total > worst.memory.total) worst = sm;
   }
   if (!worst) return undefined;
   const fit = fitsMemory(worst.memory, gpu);
@@ -122,7 +128,7 @@ export function checkMemory(train: TrainT, model: ModelT, cluster: ClusterT, gpu
     const st = schedule.stages.find((s) => s.name === worst!.stage)!;
     const cfg = { ...par, seqLen: st.seqLen, microBatch: st.microBatch };
     const total = (train.nodes || cluster.nodes) * ranksPerNode(cluster);
-    const fixes = cheapestFixes(shape, cfg, train.precision, gpu, train.backend, total, ranksPerNode(cluster), Number(train.batch));
+    const fixes = cheapestFixes(modelShape(model), cfg, train.precision, gpu, train.backend, total, ranksPerNode(cluster), Number(train.batch));
     const m = worst.memory;
     r.report("E0160", train.parallel.block ?? train.block.name!, `Estimated memory per ${gpu.name === "cpu" ? "rank" : "GPU"} is ${gib(m.total)} in stage \`${worst.stage}\`, more than the ${gib(fit.usableBytes)} usable on a ${gpu.name}.`, {
       notes: [

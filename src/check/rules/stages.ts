@@ -1,4 +1,4 @@
-// LANGUAGE.md rules 4 and 6: stages cover [0, tokens) of their run in order, without gap or
+// docs/language.md, checks 4 and 6: stages cover [0, tokens) of their run in order, without gap or
 // overlap (`last = X` takes the final X); each stage's batch arithmetic is whole. The exact
 // rounding (stage ends up to whole steps, largest-remainder quotas) is the schedule's
 // (src/schedule), shared with the runtime.

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { displayPath } from "../../diagnostics/paths.js";
 import { inputDiagnostics, missingInputs } from "../../exec/inputs.js";
 import { defaultPython, runLocal, writePlan } from "../../exec/local.js";
+import { createProgress, type ProgressMode } from "../../exec/progress.js";
 import { planPath } from "../../pipeline.js";
 import { defineCommand } from "../command.js";
 import { EXIT, cannotRead, environmentError, notAvailable, reportDiagnostics } from "../context.js";
@@ -18,12 +19,15 @@ export const run = defineCommand({
     "`python -m flowrt step …` for data steps (array steps shard by shard), torchrun for training. A step that\n" +
     "is done with the same definition, raw inputs and upstream is skipped (`python -m flowrt status`), so a re-run\n" +
     "resumes and a change redoes what it affects. Relative paths of the .flow file resolve against its directory.\n" +
-    "Logs go to DIR/logs/STEP.log.\n" +
+    "Logs go to DIR/logs/STEP.log. Progress goes to stderr: on a terminal, the running steps redrawn in place\n" +
+    "(training: a bar with step/total, stage, loss, tokens/s and ETA; sharded steps: shards done/total);\n" +
+    "otherwise (CI logs, pipes, TERM=dumb) plain status lines of the running steps every 5 s.\n" +
     "The Python used is $FLOWRT_PYTHON, else runtime-py/.venv/bin/python, else python3.",
   positionals: [{ name: "FILE", arity: "one", help: "the .flow program" }],
   flags: {
     target: { type: "enum", choices: ["ray", "local"], default: "local", help: "how to run the steps" },
     out: { type: "string", value: "DIR", default: "out/run", help: "the run directory (plan.json, steps/, logs/)" },
+    progress: { type: "enum", choices: ["auto", "tty", "plain"], default: "auto", help: "in place on a terminal (auto: when stderr is one), or plain lines" },
   },
   examples: ["flowc run examples/tiny.flow --target local --out out/tiny"],
   async run({ flags, positionals }, ctx) {
@@ -45,7 +49,16 @@ export const run = defineCommand({
       return EXIT.failed;
     }
     ctx.stderr(`flowc run: ${res.plan.steps.length} steps into ${displayPath(out, ctx.cwd)} (python: ${python})\n`);
-    const ran = await runLocal(res.plan, { outDir: out, inputRoot, log: (l) => ctx.stderr(`${l}\n`) });
+    // The display writes to stderr; on a terminal it needs its size (the bar takes what is left).
+    const tty = ctx.stderrIsTTY ? process.stderr : undefined;
+    const display = createProgress({ write: (t: string) => ctx.stderr(t), isTTY: ctx.stderrIsTTY, columns: tty?.columns, rows: tty?.rows },
+      { mode: (flags.progress ?? "auto") as ProgressMode, env: ctx.env });
+    let ran;
+    try {
+      ran = await runLocal(res.plan, { outDir: out, inputRoot, log: (l) => display.log(l), onProgress: (s) => display.update(s) });
+    } finally {
+      display.stop();
+    }
     if ("error" in ran) return environmentError(ctx, ran.error, "install the runtime with `bash scripts/setup-py.sh`, or set FLOWRT_PYTHON to a Python that has flowrt");
     const outcomes = ran.outcomes;
     const failed = outcomes.filter((o) => o.status !== "done");

@@ -20,7 +20,7 @@ export const CHECK_CODES = [
     `source web { … }\nsource web { … }`,
     `source web { … }\nsource web2 { … }`),
   e("E0104", "Unknown attribute",
-    "The block does not take this attribute. Every kind of block has a fixed set of attributes (LANGUAGE.md lists them); an unknown key is almost always a typo, and silently ignoring it would let a setting you believe is active do nothing.",
+    "The block does not take this attribute. Every kind of block has a fixed set of attributes (docs/language.md lists them); an unknown key is almost always a typo, and silently ignoring it would let a setting you believe is active do nothing.",
     `model toy { arch = llama, layer = 2, … }`,
     `model toy { arch = llama, layers = 2, … }`),
   e("E0105", "Missing attribute",
