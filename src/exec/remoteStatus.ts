@@ -21,7 +21,7 @@ export async function remoteStatus(o: RemoteStatusOptions): Promise<RunStatus> {
   if (r.exitCode !== 0) {
     const said = (r.stderr.trim() || r.stdout.trim() || `exit ${r.exitCode}`).split("\n").slice(-4);
     throw new ExecError(`flowrt could not say which steps are done in ${o.remoteDir} on ${o.transport.where}`,
-      "check the input root (`--input-root`, or `input_root:` in the cluster profile): the plan's relative inputs must be there", said);
+      "fix what flowrt says above and submit again (the plan's relative inputs resolve against `--input-root`, or `input_root:` of the cluster profile)", said);
   }
   try {
     return JSON.parse(r.stdout) as RunStatus;

@@ -118,6 +118,9 @@ async function jobStates(o: LogsOptions, src: readonly Source[]): Promise<string
 function noLog(o: LogsOptions, src: readonly Source[], states: readonly string[]): ExecError {
   const jobs = src.map((s) => s.jobId).join(", ");
   const st = [...new Set(states)].join(", ");
+  if (o.task !== undefined && states.length === 0) {
+    return new ExecError(`job ${jobs} of ${o.step} has no array task ${o.task}`, "an array's task indices are its shards (`flowc status DIR` shows how many)");
+  }
   return new ExecError(`no log of ${o.step}${o.task !== undefined ? ` task ${o.task}` : ""} in ${o.state.remote_dir}/logs (job ${jobs}${st ? ` ${st}` : ""})`,
     st.includes("PENDING") || st === "" ? "the job has not started yet: follow it with `flowc logs DIR STEP -f`" : o.task !== undefined ? "check the task index against the step's shards (`flowc status DIR`)" : "the job ended without writing a log: see `scontrol show job` or the cluster's slurmctld log");
 }
