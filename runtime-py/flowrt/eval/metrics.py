@@ -5,10 +5,10 @@ runs them on the final weights; the training loop runs them every N steps on the
 rank calls the same forwards, since a sharded model's forward is collective)."""
 from __future__ import annotations
 
-import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -27,9 +27,27 @@ class LoadedEvalset:
     items: list[dict[str, Any]]
 
 
-def _item(value: Any, path: Any, lineno: int) -> dict[str, Any]:
+_MC_HELP = 'each line is one item {"query": "…", "choices": ["…", …], "gold": INDEX} (lm-evaluation-harness style)'
+
+
+def _item(value: Any, path: Any, lineno: int, task: str) -> dict[str, Any]:
+    """A multiple-choice item, checked where it is read: a query, choices that are text and a
+    gold index among them (else the accuracy would count against an answer that is not there)."""
+    def bad(what: str) -> FlowrtError:
+        return FlowrtError(f"{path}:{lineno}: {what}", _MC_HELP, exit_code=1)
+
     if not isinstance(value, dict):
-        raise FlowrtError(f"{path}:{lineno}: an evalset item is a JSON object", "each line is one item {\"query\", \"choices\", \"gold\"} or {\"text\"}", exit_code=1)
+        raise bad("an evalset item is a JSON object")
+    if task != "multiple_choice":
+        return value
+    query = value.get("query") or value.get("context") or value.get("question")
+    choices, gold = value.get("choices"), value.get("gold", value.get("label"))
+    if not isinstance(query, str) or not query:
+        raise bad("the item needs a text `query`")
+    if not isinstance(choices, list) or not choices or not all(isinstance(c, str) for c in choices):
+        raise bad("the item needs `choices`, a list of texts")
+    if not isinstance(gold, int) or isinstance(gold, bool) or not 0 <= gold < len(choices):
+        raise bad(f"`gold` must index its {len(choices)} choices (0..{len(choices) - 1}), not {gold!r}")
     return value
 
 
@@ -38,8 +56,12 @@ def load_evalset(name: str, es: Evalset, expand: Callable[[str], list]) -> Loade
     if es.task == "perplexity":
         items = [d for f in files for d in read_docs(f)]
     else:
-        items = [_item(v, f, n) for f in files for n, v in read_json_lines(f)]
+        items = [_item(v, f, n, es.task) for f in files for n, v in read_json_lines(f)]
     return LoadedEvalset(name, es.task, items)
+
+
+#: Windows per forward in `perplexity`.
+PERPLEXITY_BATCH = 16
 
 
 @torch.no_grad()
@@ -47,17 +69,23 @@ def perplexity(model: Forward, seq_len: int, tok, texts: list[str], eos: int) ->
     """Token-level perplexity over non-overlapping windows of seq_len, and bits per byte
     (total negative log-likelihood in bits / UTF-8 bytes), which compares across tokenizers."""
     nll, n_tokens, n_bytes = 0.0, 0, 0
+    windows: list[list[int]] = []
     for text in texts:
         ids = [eos] + tok.encode(text).ids + [eos]
         n_bytes += len(text.encode("utf-8"))
-        for i in range(0, len(ids) - 1, seq_len):
-            window = torch.tensor(ids[i:i + seq_len + 1])[None]
-            if window.shape[1] < 2:
-                continue
-            logits = model(window[:, :-1])
-            loss = F.cross_entropy(logits[0].float(), window[0, 1:].to(logits.device), reduction="sum")
+        windows += [w for i in range(0, len(ids) - 1, seq_len) if len(w := ids[i:i + seq_len + 1]) >= 2]
+    # Windows of the same length go through the model together (a forward per window is mostly
+    # per-call overhead for a small model on a CPU); each window's loss is the same either way.
+    by_length: dict[int, list[list[int]]] = {}
+    for w in windows:
+        by_length.setdefault(len(w), []).append(w)
+    for group in by_length.values():
+        for b in range(0, len(group), PERPLEXITY_BATCH):
+            x = torch.tensor(group[b:b + PERPLEXITY_BATCH])
+            logits = model(x[:, :-1])
+            loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), x[:, 1:].reshape(-1).to(logits.device), reduction="sum")
             nll += float(loss)
-            n_tokens += window.shape[1] - 1
+            n_tokens += x.shape[0] * (x.shape[1] - 1)
     return {"perplexity": math.exp(nll / max(1, n_tokens)), "bits_per_byte": nll / math.log(2) / max(1, n_bytes),
             "loss": nll / max(1, n_tokens), "tokens": n_tokens}
 

@@ -24,7 +24,7 @@ export const compile = defineCommand({
     "`flowc submit` reads) and DIR/slurm/submit.sh (submits them with plain sbatch); for Ray, DIR/ray/dag.py\n" +
     "(Ray tasks and a Ray Train TorchTrainer per training segment; `python DIR/ray/dag.py --address …` runs it,\n" +
     "`flowc submit DIR --target ray --address URL` submits it as a Ray Job). The Slurm cluster profile is the\n" +
-    "one named by --profile, else the one named like the program's cluster, in --clusters FILE (default\n" +
+    "one named by --cluster, else the one named like the program's cluster, in --clusters FILE (default\n" +
     "~/.config/flowc/clusters.yaml, used when it exists); its partition, account and qos win over the cluster\n" +
     "block's. A DIR that holds another plan (or other files) is refused unless --force.",
   positionals: [{ name: "FILE", arity: "one", help: "the .flow program" }],
@@ -33,9 +33,9 @@ export const compile = defineCommand({
     out: { type: "string", value: "DIR", required: true, help: "where to write plan.json and the jobs" },
     force: { type: "boolean", help: "overwrite a DIR that holds a different plan" },
     clusters: { type: "string", value: "FILE", help: "cluster profiles (YAML); default ~/.config/flowc/clusters.yaml" },
-    profile: { type: "string", value: "NAME", help: "the profile to use (default: the program's cluster name)" },
+    cluster: { type: "string", value: "NAME", help: "the profile to use (default: the one named like the plan's cluster, else the file's default)" },
   },
-  examples: ["flowc compile examples/tiny.flow --target slurm --out build/tiny", "flowc compile examples/tiny.flow --target ray --out build/tiny-ray", "flowc compile recipe.flow --target slurm --out build/r --clusters clusters.yaml --profile big"],
+  examples: ["flowc compile examples/tiny.flow --target slurm --out build/tiny", "flowc compile examples/tiny.flow --target ray --out build/tiny-ray", "flowc compile recipe.flow --target slurm --out build/r --clusters clusters.yaml --cluster big"],
   async run({ flags, positionals }, ctx) {
     const file = path.resolve(ctx.cwd, positionals[0] ?? "");
     const res = planPath(file);
@@ -43,7 +43,7 @@ export const compile = defineCommand({
     reportDiagnostics(ctx, res.diagnostics, res.texts);
     if (res.plan === undefined) return EXIT.failed;
     const plan = res.plan;
-    const profile = flags.target === "ray" ? undefined : chooseProfile(ctx, plan, flags.clusters, flags.profile);
+    const profile = flags.target === "ray" ? undefined : chooseProfile(ctx, plan, flags.clusters, flags.cluster);
     if (typeof profile === "number") return profile;
     const out = path.resolve(ctx.cwd, flags.out ?? "");
     const shown = displayPath(out, ctx.cwd);
