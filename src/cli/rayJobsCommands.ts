@@ -79,7 +79,7 @@ export function rayCancel(ctx: Context, dir: string): Promise<number> {
       ctx.stderr(`flowc cancel: Ray job ${rec.submission_id} has already ended (${info.status}); nothing to cancel\n`);
       return EXIT.ok;
     }
-    const stopped = await stopRayJob(rec);
+    const stopped = await stopRayJob(rec, defaultPython(), ctx.env);
     ctx.stderr(`flowc cancel: Ray job ${rec.submission_id} ${stopped ? "is being stopped" : "could not be stopped (the dashboard said no)"}\n`);
     return stopped ? EXIT.ok : EXIT.failed;
   });

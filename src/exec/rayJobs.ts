@@ -1,8 +1,8 @@
 // Ray Jobs for a directory compiled with `--target ray`: `flowc submit` sends DIR/ray/dag.py as a
 // Ray Job (`ray job submit`, which uploads the runtime_env: DIR as working_dir and this flowc's
 // flowrt as a py_module, so the job runs the flowrt the plan was compiled against), and `status`,
-// `logs`, `cancel` ask the dashboard's Jobs REST API (GET /api/jobs/ID, GET /api/jobs/ID/logs,
-// POST /api/jobs/ID/stop). DIR/ray/job.json records the submission.
+// `logs` ask the dashboard's Jobs REST API (GET /api/jobs/ID, GET /api/jobs/ID/logs); `cancel` is
+// `ray job stop`. DIR/ray/job.json records the submission.
 import { execa } from "execa";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -158,9 +158,19 @@ export async function rayJobLogs(rec: RayJobRecord): Promise<string> {
   return r.logs ?? "";
 }
 
-export async function stopRayJob(rec: RayJobRecord): Promise<boolean> {
-  const r = (await api(rec.address, `/api/jobs/${encodeURIComponent(rec.submission_id)}/stop`, { method: "POST" })) as { stopped?: boolean };
-  return r.stopped === true;
+/**
+ * Stops the job with `ray job stop` (the dashboard refuses POSTs that look like they come from a
+ * browser, which Node's fetch does: its Sec-Fetch headers).
+ */
+export async function stopRayJob(rec: RayJobRecord, python: string, env?: Readonly<Record<string, string | undefined>>): Promise<boolean> {
+  const [cmd, pre] = rayCommand(python);
+  const r = await execa(cmd, [...pre, "job", "stop", "--address", rec.address, "--no-wait", rec.submission_id],
+    { reject: false, all: true, env: { ...env, RAY_USAGE_STATS_ENABLED: "0" }, timeout: 120_000 });
+  if (r.exitCode !== 0) {
+    throw new ExecError(`\`ray job stop\` of ${rec.submission_id} at ${rec.address} failed (exit ${r.exitCode ?? "?"})`, "see the dashboard; the job may have ended meanwhile",
+      String(r.all ?? "").trim().split("\n").slice(-4));
+  }
+  return true;
 }
 
 export const RAY_JOB_ENDED: ReadonlySet<RayJobInfo["status"]> = new Set(["STOPPED", "SUCCEEDED", "FAILED"]);
