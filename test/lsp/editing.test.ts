@@ -11,7 +11,8 @@ import { buildBin, REPO } from "../cli/harness.js";
 import { applyEdits, LspClient, pos, positionOf } from "./client.js";
 
 const TINY = join(REPO, "examples/tiny.flow");
-const tiny = readFileSync(TINY, "utf8");
+// tiny.flow with `precision = bf16` (whatever precision it trains in): the edits below start from it.
+const tiny = readFileSync(TINY, "utf8").replace(/^( *precision +=) \w+[^\n]*$/m, "$1 bf16");
 let client: LspClient;
 let uri = "";
 let bin = "";
@@ -44,7 +45,7 @@ describe("completion", () => {
     expect(labels(items)).toEqual(["pp", "dp", "cp", "zero", "recompute", "auto"]);
     const zero = items.find((i) => i.label === "zero")!;
     expect(zero.detail).toContain("default 3");
-    const stage = labels(await completeAt(tiny.replace("stage warm   { until = 614_400,", "stage warm   { until = 614_400, |")));
+    const stage = labels(await completeAt(tiny.replace(/(stage warm +\{ until = [\d_]+,)/, "$1 |")));
     expect(stage).toEqual(expect.arrayContaining(["last", "seq_len", "micro_batch", "lr_scale", "mix"]));
     expect(stage).not.toContain("until");
     const dedup = labels(await completeAt(tiny.replace("dedup         { method = minhash,", "dedup         { |method = minhash,")));
@@ -112,11 +113,11 @@ describe("quick fixes", () => {
   });
 
   it("applies an OOM fix: `zero = 3` or `recompute = selective`, in the `parallel` block", async () => {
-    // A 0.6B model with ZeRO-2 on two 8 GiB CPU ranks: 7.8 GiB, just over.
-    const big = tiny.replace("d_model  = 64", "d_model  = 2048").replace("ffn      = 256", "ffn      = 8192").replace("layers   = 2", "layers   = 12").replace("zero = 3", "zero = 2");
+    // A 0.6B model with ZeRO-2 on two 8 GiB CPU ranks, 16 sequences per micro-batch: just over.
+    const big = tiny.replace("d_model  = 64", "d_model  = 2048").replace("ffn      = 256", "ffn      = 8192").replace("layers   = 2", "layers   = 12").replace("zero = 3", "zero = 2").replace("micro_batch = 8", "micro_batch = 16");
     const { actions } = await fixesFor(big, "E0160");
     const titles = actions.map((a) => a.title);
-    expect(titles[0]).toMatch(/^Set `zero = 3` \(saves [\d.]+ MiB, fits\)$/);
+    expect(titles[0]).toMatch(/^Set `zero = 3` \(saves [\d.]+ [MG]iB, fits\)$/);
     expect(actions[0]!.isPreferred).toBe(true);
     expect(titles).toEqual(expect.arrayContaining([expect.stringMatching(/^Set `recompute = selective`/)]));
     const zero = applied(big, actions[0]!);
@@ -124,12 +125,14 @@ describe("quick fixes", () => {
     expect((await client.setText(uri, zero)).map((d) => d.code)).not.toContain("E0160");
     const sel = applied(big, actions.find((a) => a.title.startsWith("Set `recompute = selective`"))!);
     expect(sel).toContain("zero = 2, recompute = selective }");
-    expect((await client.setText(uri, sel)).map((d) => d.code)).not.toContain("E0160");
+    // Selective recompute alone saves less than the overshoot here: the estimate drops, still over.
+    const gib = (ds: Diagnostic[]) => Number(/is ([\d.]+) GiB/.exec(ds.find((d) => d.code === "E0160")?.message ?? "")?.[1] ?? 0);
+    expect(gib(await client.setText(uri, sel))).toBeLessThan(gib(await client.setText(uri, big)));
   });
 
   it("puts a new `parallel` key on its own line in a block written over several lines", async () => {
     const big = tiny.replace("d_model  = 64", "d_model  = 2048").replace("ffn      = 256", "ffn      = 8192").replace("layers   = 12", "layers   = 12")
-      .replace("layers   = 2", "layers   = 12").replace("parallel { tp = 1, pp = 1, dp = 2, zero = 3, recompute = none }", "parallel {\n    dp   = 2\n    zero = 2\n  }");
+      .replace("layers   = 2", "layers   = 12").replace("micro_batch = 8", "micro_batch = 16").replace("parallel { tp = 1, pp = 1, dp = 2, zero = 3, recompute = none }", "parallel {\n    dp   = 2\n    zero = 2\n  }");
     const { actions } = await fixesFor(big, "E0160");
     const sel = applied(big, actions.find((a) => a.title.startsWith("Set `recompute = selective`"))!);
     expect(sel).toContain("parallel {\n    dp   = 2\n    zero = 2\n    recompute = selective\n  }");
@@ -181,7 +184,8 @@ describe("formatting, semantic tokens, symbols, explain", () => {
     expect(first("toy", pos(tiny, "model       = toy").line)).toMatchObject({ type: "variable", mods: 0 });
     expect(first("micro_batch")?.type).toBe("property");
     expect(first("jsonl")?.type).toBe("enumMember");
-    expect(first("1_024_000")?.type).toBe("number");
+    const runTokens = /^ *tokens += (\S+)/m.exec(tiny.slice(tiny.indexOf("train pretrain")))![1]!;
+    expect(first(runTokens)?.type).toBe("number");
     expect(first("tokens", pos(tiny, "8_192 tokens").line)?.type).toBe("number");
     expect(decoded[0]?.type).toBe("comment");
     expect(first("epochs", pos(tiny, "epochs(clean.math)").line)?.type).toBe("function");
