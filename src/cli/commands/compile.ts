@@ -11,9 +11,9 @@ import { emitSlurm } from "../../emit/slurm/index.js";
 import type { PlanIR } from "../../plan/ir.js";
 import { defaultProfilesPath, loadProfiles, selectProfile } from "../../profile/load.js";
 import type { ClusterProfile } from "../../profile/schema.js";
-import { planPath } from "../../pipeline.js";
 import { defineCommand } from "../command.js";
-import { EXIT, cannotRead, environmentError, reportDiagnostics, type Context } from "../context.js";
+import { EXIT, environmentError, reportDiagnostics, type Context } from "../context.js";
+import { planned } from "../planned.js";
 
 export const compile = defineCommand({
   name: "compile",
@@ -37,11 +37,8 @@ export const compile = defineCommand({
   },
   examples: ["flowc compile examples/tiny.flow --target slurm --out build/tiny", "flowc compile examples/tiny.flow --target ray --out build/tiny-ray", "flowc compile recipe.flow --target slurm --out build/r --clusters clusters.yaml --cluster big"],
   async run({ flags, positionals }, ctx) {
-    const file = path.resolve(ctx.cwd, positionals[0] ?? "");
-    const res = planPath(file);
-    if (res.entryProblem) return cannotRead(ctx, displayPath(file, ctx.cwd), res.entryProblem);
-    reportDiagnostics(ctx, res.diagnostics, res.texts);
-    if (res.plan === undefined) return EXIT.failed;
+    const res = planned(ctx, positionals[0]);
+    if (typeof res === "number") return res;
     const plan = res.plan;
     const profile = flags.target === "ray" ? undefined : chooseProfile(ctx, plan, flags.clusters, flags.cluster);
     if (typeof profile === "number") return profile;

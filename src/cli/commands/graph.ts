@@ -1,10 +1,8 @@
 // flowc graph FILE [--format dot|mermaid]: the plan's job DAG, stages and train segments visible.
-import * as path from "node:path";
-import { displayPath } from "../../diagnostics/paths.js";
-import { planPath } from "../../pipeline.js";
 import { GRAPH_FORMATS, renderGraph, type GraphFormat } from "../../report/graph.js";
 import { defineCommand } from "../command.js";
-import { EXIT, cannotRead, reportDiagnostics } from "../context.js";
+import { EXIT } from "../context.js";
+import { planned } from "../planned.js";
 
 export const graph = defineCommand({
   name: "graph",
@@ -18,11 +16,8 @@ export const graph = defineCommand({
   },
   examples: ["flowc graph examples/tiny.flow | dot -Tsvg > dag.svg", "flowc graph --format mermaid recipe.flow"],
   async run({ flags, positionals }, ctx) {
-    const file = path.resolve(ctx.cwd, positionals[0] ?? "");
-    const res = planPath(file);
-    if (res.entryProblem) return cannotRead(ctx, displayPath(file, ctx.cwd), res.entryProblem);
-    reportDiagnostics(ctx, res.diagnostics, res.texts);
-    if (res.plan === undefined) return EXIT.failed;
+    const res = planned(ctx, positionals[0]);
+    if (typeof res === "number") return res;
     ctx.stdout(renderGraph(res.plan, flags.format as GraphFormat));
     return EXIT.ok;
   },

@@ -1,10 +1,8 @@
 // flowc plan FILE [--json]: the resolved plan (stages, tokens, memory, FLOPs, GPU-hours, epochs).
-import * as path from "node:path";
-import { displayPath } from "../../diagnostics/paths.js";
 import { renderPlan } from "../../plan/render.js";
-import { planPath } from "../../pipeline.js";
 import { defineCommand } from "../command.js";
-import { EXIT, cannotRead, reportDiagnostics } from "../context.js";
+import { EXIT } from "../context.js";
+import { planned } from "../planned.js";
 
 export const plan = defineCommand({
   name: "plan",
@@ -19,11 +17,8 @@ export const plan = defineCommand({
   },
   examples: ["flowc plan examples/tiny.flow", "flowc plan --json recipe.flow > plan.json"],
   async run({ flags, positionals }, ctx) {
-    const file = path.resolve(ctx.cwd, positionals[0] ?? "");
-    const res = planPath(file);
-    if (res.entryProblem) return cannotRead(ctx, displayPath(file, ctx.cwd), res.entryProblem);
-    reportDiagnostics(ctx, res.diagnostics, res.texts);
-    if (res.plan === undefined) return EXIT.failed;
+    const res = planned(ctx, positionals[0]);
+    if (typeof res === "number") return res;
     ctx.stdout(flags.json ? `${JSON.stringify(res.plan, null, 2)}\n` : renderPlan(res.plan, res.checked));
     return EXIT.ok;
   },

@@ -2,10 +2,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { displayPath } from "../../diagnostics/paths.js";
-import { planPath } from "../../pipeline.js";
 import { renderReport } from "../../report/html.js";
 import { defineCommand } from "../command.js";
-import { EXIT, cannotRead, reportDiagnostics, usageError } from "../context.js";
+import { EXIT, usageError } from "../context.js";
+import { planned } from "../planned.js";
 
 export const report = defineCommand({
   name: "report",
@@ -20,12 +20,9 @@ export const report = defineCommand({
   },
   examples: ["flowc report examples/smollm2-1.7b.flow -o report.html"],
   async run({ flags, positionals }, ctx) {
-    const file = path.resolve(ctx.cwd, positionals[0] ?? "");
-    const res = planPath(file);
-    if (res.entryProblem) return cannotRead(ctx, displayPath(file, ctx.cwd), res.entryProblem);
-    reportDiagnostics(ctx, res.diagnostics, res.texts);
-    if (res.plan === undefined) return EXIT.failed;
-    const html = renderReport(res.plan, res.checked, path.basename(file));
+    const res = planned(ctx, positionals[0]);
+    if (typeof res === "number") return res;
+    const html = renderReport(res.plan, res.checked, path.basename(res.file));
     const out = String(flags.out);
     if (out === "-") {
       ctx.stdout(html);
