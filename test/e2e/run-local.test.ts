@@ -93,7 +93,7 @@ describe("flowc run examples/tiny.flow --target local", () => {
     expect(changed.all).not.toContain("train.pretrain (train)…");
     expect(JSON.parse(readFileSync(join(out, "steps/eval.base/results.json"), "utf8")).gates[0].value).toBe(2500);
     expect(readFileSync(join(out, "release/toy_v1/ROLLBACK"), "utf8").trim()).toBe(current);
-  }, 900_000);
+  }, 1_800_000);
 });
 
 describe("flowc run: inputs this machine cannot read", () => {
