@@ -14,7 +14,8 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from collections import Counter
+from typing import Any, Iterable, Iterator
 
 from .errors import FlowrtError
 
@@ -97,17 +98,25 @@ def cmd_op(args: argparse.Namespace, extra: list[str]) -> int:
                           "give another OUT path (the op writes OUT whole, then renames it into place)")
     if dst.is_dir():
         raise FlowrtError(f"the output {dst} is a directory", "give OUT a file name (.jsonl, .jsonl.gz or .parquet)")
-    docs = list(read_docs(src))
-    counters: dict[str, int] = {}
+    # Documents stream from IN to OUT (memory is one document, plus dedup's signatures): dedup reads
+    # IN twice, once for signatures and once to write what it keeps.
+    seen = Counter()
+
+    def docs() -> Iterator[dict[str, Any]]:
+        seen["docs_in"] = 0
+        for d in read_docs(src):
+            seen["docs_in"] += 1
+            yield d
+
     if args.name == "dedup":
-        drop, counters = dedup_indices(spec, [d["text"] for d in docs])
-        kept = [d for i, d in enumerate(docs) if i not in drop]
+        drop, counters = dedup_indices(spec, (d["text"] for d in docs()))
+        kept: Iterable[dict[str, Any]] = (d for i, d in enumerate(docs()) if i not in drop)
     else:
         op = make_op(spec)
-        kept = [r.doc for d in docs if (r := op.apply(d, kind)).doc is not None]
-        counters = dict(op.counters)
-    write_docs(dst, kept)
-    print(json.dumps({"op": args.name, "docs_in": len(docs), "docs_out": len(kept), **counters}, sort_keys=True))
+        kept = (r.doc for d in docs() if (r := op.apply(d, kind)).doc is not None)
+        counters = op.counters
+    n_out = write_docs(dst, kept)
+    print(json.dumps({"op": args.name, "docs_in": seen["docs_in"], "docs_out": n_out, **counters}, sort_keys=True))
     return 0
 
 

@@ -213,13 +213,14 @@ def write_jsonl(path: Path, docs: Iterable[Doc]) -> int:
     return n
 
 
-def write_docs(path: Path, docs: list[Doc]) -> int:
+def write_docs(path: Path, docs: Iterable[Doc]) -> int:
     if path.suffix == ".zst":
         raise FlowrtError(f"{path}: flowrt does not write zstd files", "name the output .jsonl, .jsonl.gz or .parquet")
     if path.suffix == ".parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        docs = list(docs)
         try:
             table = pa.Table.from_pylist(docs)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as e:

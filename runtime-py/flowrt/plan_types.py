@@ -134,12 +134,12 @@ class QualityOp:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PerplexityOp:
-    """A perplexity filter (a small LM scores each document); flowrt does not run it yet and says so."""
+    """A perplexity filter: a small flowrt LM scores each document; code sources are not scored."""
 
     op: Literal["perplexity"] = "perplexity"
-    #: the scoring causal LM (a directory with model.safetensors, relative to the input root)
+    #: the scoring causal LM: a directory with config.json, model.safetensors (or final/model.safetensors) and tokenizer.json, relative to the input root
     model: str
-    #: documents whose perplexity under `model` is above this are dropped
+    #: documents whose perplexity under `model` (over their first seq_len tokens) is above this are dropped
     max: float
 
     @classmethod

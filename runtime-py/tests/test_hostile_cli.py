@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,45 @@ def test_a_bad_evalset_file_is_an_error_at_its_line(tmp_path):
     f.write_bytes(b'{"query": "q", "choices": ["a", "b"], "gold": 0}\n["not", "an", "item"]\n')
     with pytest.raises(FlowrtError, match=r"quiz.jsonl:2: an evalset item is a JSON object"):
         load_evalset("quiz", Evalset(uri=str(f), task="multiple_choice"), lambda uri: [Path(uri)])
+    for bad, message in [(b'{"query": "q", "choices": ["a", "b"], "gold": 2}', "`gold` must index its 2 choices (0..1), not 2"),
+                         (b'{"query": "q", "choices": "ab", "gold": 0}', "needs `choices`, a list of texts"),
+                         (b'{"choices": ["a"], "gold": 0}', "needs a text `query`"),
+                         (b'{"query": "q", "choices": ["a"], "gold": true}', "not True")]:
+        f.write_bytes(bad + b"\n")
+        with pytest.raises(FlowrtError, match=re.escape(message)):
+            load_evalset("quiz", Evalset(uri=str(f), task="multiple_choice"), lambda uri: [Path(uri)])
     f.write_bytes(b'{"query": "caf\xe9"}\n')
     with pytest.raises(FlowrtError, match=r"quiz.jsonl:1: invalid UTF-8"):
         load_evalset("quiz", Evalset(uri=str(f), task="multiple_choice"), lambda uri: [Path(uri)])
+
+
+def test_the_steps_on_hostile_raw_data(tmp_path):
+    """The micro plan's data steps on a copy of the corpus: a document with id "1" that duplicates the
+    one with id 1 is dropped, and only it (never both, as when ids compared through str()); a
+    byte that is not UTF-8 stops the curate step at its line."""
+    import shutil
+
+    from conftest import CORPUS, tiny_plan, write_plan
+
+    root = tmp_path / "root"
+    shutil.copytree(CORPUS, root / "data" / "tiny")
+    web = root / "data" / "tiny" / "web" / "part-000.jsonl"
+    docs = [json.loads(l) for p in sorted(web.parent.glob("*.jsonl")) for l in p.read_text(encoding="utf-8").splitlines()]
+    # An English text that passes the curation and duplicates nothing: a licence with its words reversed.
+    text = " ".join(reversed(next(d["text"] for d in docs if d.get("source") == "common-licenses/GPL-3").split()))
+    with web.open("a", encoding="utf-8") as f:
+        f.writelines(json.dumps(d) + "\n" for d in ({"id": 1, "text": text}, {"id": "1", "text": text}))
+    plan = write_plan(tmp_path / "run", tiny_plan("micro"))
+    env = {"FLOWRT_INPUT_ROOT": str(root)}
+    for s in ("tokenizer.tok", "curate.clean.web", "curate.clean.code", "curate.clean.math", "dedup.clean", "tokenize.clean.web"):
+        flowrt("step", "--plan", str(plan), "--step", s, env=env)
+    steps = tmp_path / "run" / "steps"
+    drop = json.loads((steps / "dedup.clean" / "drop.json").read_text())
+    assert 'web/"1"' in drop and "web/1" not in drop
+    stats = json.loads((steps / "tokenize.clean.web" / "shard-00000.stats.json").read_text())
+    assert stats["dropped:dedup"] == sum(i.startswith("web/") for i in drop), "exactly the documents in drop.json"
+    with web.open("ab") as f:
+        f.write(b'{"id": "latin-1", "text": "caf\xe9"}\n')
+    n = len(web.read_bytes().split(b"\n")) - 1
+    r = flowrt("step", "--plan", str(plan), "--step", "curate.clean.web", env={**env, "FLOWRT_LOG": "WARNING"}, check=False)
+    refused(r, 1, f"part-000.jsonl:{n}: invalid UTF-8")

@@ -136,20 +136,28 @@ def _stage(plan: dict, i: int) -> dict:
     return plan["trains"][0]["stages"][i]
 
 
+def _stages(p: dict) -> tuple[dict, dict, int]:
+    t = p["trains"][0]
+    return t["stages"][0], t["stages"][1], t["total_steps"]
+
+
+# Each message is computed from the fixture's own stages (the compiler decides their steps).
 @pytest.mark.parametrize("edit, message", [
-    (lambda p: _step(p, "train.pretrain")["params"].update(first_step=50, last_step=50), "its segment [50, 50) is empty"),
-    (lambda p: _stage(p, 0).update(last_step=60), "stage anneal covers [75, 125); it should start at step 60"),
-    (lambda p: _stage(p, 1).update(last_step=70), "stage anneal covers [75, 70)"),
-    (lambda p: _stage(p, 1).update(last_step=120), "its stages end at step 120, the run at step 125"),
-    (lambda p: _stage(p, 0)["mix"].update({"clean.nope": _stage(p, 0)["mix"]["clean.web"]}), "stage warm draws from 'clean.nope'"),
-    (lambda p: p["sources"]["clean.web"].update(curation="dirty"), "dataset clean.web: it names curation 'dirty'"),
+    (lambda p: _step(p, "train.pretrain")["params"].update(first_step=5, last_step=5), lambda p: "its segment [5, 5) is empty"),
+    (lambda p: _stages(p)[0].update(last_step=_stages(p)[0]["last_step"] - 1),
+     lambda p: f"stage {_stages(p)[1]['name']} covers [{_stages(p)[1]['first_step']}, {_stages(p)[1]['last_step']}); it should start at step {_stages(p)[0]['last_step']}"),
+    (lambda p: _stages(p)[1].update(last_step=_stages(p)[1]["first_step"]),
+     lambda p: f"stage {_stages(p)[1]['name']} covers [{_stages(p)[1]['first_step']}, {_stages(p)[1]['first_step']})"),
+    (lambda p: _stages(p)[1].update(last_step=_stages(p)[2] - 1), lambda p: f"its stages end at step {_stages(p)[2] - 1}, the run at step {_stages(p)[2]}"),
+    (lambda p: _stages(p)[0]["mix"].update({"clean.nope": _stages(p)[0]["mix"]["clean.web"]}), lambda p: f"stage {_stages(p)[0]['name']} draws from 'clean.nope'"),
+    (lambda p: p["sources"]["clean.web"].update(curation="dirty"), lambda p: "dataset clean.web: it names curation 'dirty'"),
 ])
 def test_the_loader_refuses_train_runs_that_cannot_run(edit, message):
     plan = tiny_plan()
     edit(plan)
     with pytest.raises(FlowrtError) as e:
         plan_from_json(plan)
-    assert message in e.value.message, e.value.message
+    assert message(plan) in e.value.message, e.value.message
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

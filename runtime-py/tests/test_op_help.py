@@ -68,7 +68,7 @@ def test_every_default_the_help_prints_is_accepted_by_the_op_command():
             method = next((meth for meth, cls in CURATE_OP_KINDS[name].items() if key in schema()["$defs"][cls.__name__]["properties"]), None) \
                 if isinstance(CURATE_OP_KINDS[name], dict) else None
             extra = {"method": method} if method else {}
-            given = op_spec(name, {**extra, key: value})
+            given = op_spec(name, {**extra, key: value})  # as the command line gives it: text, typed by the schema
             assert given == op_spec(name, dict(extra)), (name, key, value)
 
 

@@ -244,3 +244,30 @@ def test_sigusr2_checkpoints_and_exits_for_requeue_then_resumes_exactly(trained_
     r = flowrt("step", "--plan", str(runs["signalled"] / "plan.json"), "--step", "train.pretrain")
     assert "resumed from" in r.stderr
     assert losses(runs["signalled"]) == losses(runs["straight"])
+
+
+def test_megatron_honours_segment_bounds_and_the_stop_signal(data_run, tmp_path):
+    """A later segment launches only the stages it overlaps, exits at its own end, asks Megatron to
+    save on the plan's stop signal and to refuse a missing checkpoint; without one it fails first."""
+    from flowrt.plan import find_step, plan_from_json
+    from flowrt.train.megatron import check_resumable, known_flags, stage_commands
+
+    raw = megatron_plan(json.loads((data_run / "plan.json").read_text()))
+    t = raw["trains"][0]
+    second = t["stages"][1]
+    step = next(s for s in raw["steps"] if s["id"] == "train.pretrain")
+    mid = second["first_step"] + 1
+    step["params"]["first_step"], step["params"]["last_step"] = mid, t["total_steps"]
+    plan = plan_from_json(raw)
+    st = find_step(plan, "train.pretrain")
+    cmds = stage_commands(plan, plan.trains[0], st, data_run, lambda sid: data_run / find_step(plan, sid).out_dir)
+    assert len(cmds) == 1, "only the stage this segment overlaps"
+    c = cmds[0]
+    assert c[c.index("--exit-interval") + 1] == str(t["total_steps"])
+    assert c[c.index("--exit-signal") + 1] == "SIGUSR2" and "--exit-on-missing-checkpoint" in c
+    assert {a for a in c if a.startswith("--")} <= known_flags()
+    with pytest.raises(FlowrtError, match=f"starts at step {mid}, but .* holds no Megatron checkpoint"):
+        check_resumable(tmp_path / "megatron-ckpt", st)
+    (tmp_path / "megatron-ckpt").mkdir()
+    (tmp_path / "megatron-ckpt" / "latest_checkpointed_iteration.txt").write_text(f"{mid}\n")
+    assert check_resumable(tmp_path / "megatron-ckpt", st) == mid

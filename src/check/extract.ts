@@ -3,6 +3,7 @@
 // several declarations (mix sums, stages, epochs, memory, ...) live in rules/.
 import type { Block, Expr, ExprItem } from "../ast/nodes.js";
 import { pathText } from "../ast/nodes.js";
+import { grouped } from "../units/print.js";
 import * as R from "../units/rational.js";
 import type { Rational } from "../units/rational.js";
 import { BlockReader } from "./blockReader.js";
@@ -328,7 +329,15 @@ function readTrain(d: Decl, ev: Evaluator, r: Reporter, curations: ReadonlyMap<s
   const tokensNode = b.required("tokens");
   const tokens = tokensNode && ev.integer(tokensNode, "tokens", true, 1n);
   const batchNode = b.required("batch", "add the global batch in tokens, e.g. `batch = 2_097_152 tokens`");
-  const batch = batchNode && ev.integer(batchNode, "tokens", true, 1n);
+  let batch = batchNode && ev.integer(batchNode, "tokens", true, 1n);
+  if (batch !== undefined && tokens !== undefined && batch > tokens && batchNode) {
+    // One optimizer step would train the whole batch: more tokens than the run declares.
+    r.report("E0112", batchNode, `The batch of ${grouped(batch)} tokens is larger than the run's ${grouped(tokens)} tokens: its one step would train ${grouped(batch)}.`, {
+      secondary: tokensNode ? [{ span: tokensNode.span, message: "the run's tokens" }] : [],
+      help: "make `batch` at most `tokens` (a run is a whole number of steps of `batch` tokens)",
+    });
+    batch = undefined;
+  }
   const microBatch = int(ev, b.get("micro_batch")) ?? 1;
   const precisionNode = b.get("precision");
   const precision = (precisionNode ? ev.word(precisionNode, ["bf16", "fp8", "fp32"]) : "bf16") as T.TrainT["precision"] | undefined;
@@ -434,11 +443,22 @@ function readOptimizer(block: Block | undefined, ev: Evaluator, r: Reporter, d: 
     r.report("E0112", b.get("lr")!, "The learning rate must be positive.");
     return undefined;
   }
+  // Values AdamW would take without complaint and train wrongly with: a negative decay grows the
+  // weights, a zero or negative eps divides by zero, a negative clip norm is meaningless.
+  const bounded = (key: string, fallback: number, ok: (v: number) => boolean, rule: string): number => {
+    const v = real(ev, b.get(key));
+    if (v === undefined) return fallback;
+    if (!ok(v)) {
+      r.report("E0112", b.get(key)!, `\`${key}\` must be ${rule}, but is ${v}.`, { help: `\`${key} = ${fallback}\` is the usual value` });
+      return fallback;
+    }
+    return v;
+  };
   return {
     kind: "adamw", lr, betas,
-    weightDecay: real(ev, b.get("weight_decay")) ?? 0.0,
-    eps: real(ev, b.get("eps")) ?? 1e-8,
-    clip: real(ev, b.get("clip")) ?? 1.0,
+    weightDecay: bounded("weight_decay", 0.0, (v) => v >= 0, "zero or positive"),
+    eps: bounded("eps", 1e-8, (v) => v > 0, "positive"),
+    clip: bounded("clip", 1.0, (v) => v >= 0, "zero (no clipping) or positive"),
   };
 }
 

@@ -5,6 +5,8 @@ import type { Attribute, Block, Expr, Path } from "../ast/nodes.js";
 import { pathText } from "../ast/nodes.js";
 import { DIMENSION_NOUN, type Dimension, type Quantity } from "../units/dimension.js";
 import * as R from "../units/rational.js";
+import { MAX_COUNT } from "../units/limits.js";
+import { grouped } from "../units/print.js";
 import type { Rational } from "../units/rational.js";
 import type { Decl, DeclKind, SymbolTable } from "./decls.js";
 import { KIND_NOUN } from "./decls.js";
@@ -150,7 +152,14 @@ export class Evaluator {
       return undefined;
     }
     if (v.num < min) {
-      this.r.report("E0112", e, `Expected at least ${min}, but got ${v.num}.`);
+      this.r.report("E0112", e, `Expected at least ${min}, but got ${grouped(v.num)}.`);
+      return undefined;
+    }
+    if (v.num > MAX_COUNT) {
+      this.r.report("E0115", e, `This count is ${grouped(v.num)}, more than the limit of ${grouped(MAX_COUNT)} (10^15).`, {
+        label: "out of range",
+        help: "a count of a training run is at most a quadrillion; check the suffix (`15T`, not `15e30`)",
+      });
       return undefined;
     }
     return v.num;

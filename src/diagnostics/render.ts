@@ -28,7 +28,21 @@ export interface RenderOptions {
 const SEVERITY_STYLE: Record<Severity, Style> = { error: "red", warning: "yellow", note: "green" };
 
 /** One diagnostic, as several lines ending with a newline. */
-export function renderText(d: Diagnostic, texts: ReadonlyMap<string, string>, opts: RenderOptions): string {
+/** Text quoted in a message (a name, a literal) longer than this is shortened to its start and `…`. */
+export const MAX_QUOTED_CHARS = 60;
+
+function shortenQuoted(s: string): string {
+  return s.replace(/`([^`]+)`/g, (m, q: string) => (q.length > MAX_QUOTED_CHARS ? `\`${q.slice(0, MAX_QUOTED_CHARS - 20)}…\`` : m));
+}
+
+export function renderText(diag: Diagnostic, texts: ReadonlyMap<string, string>, opts: RenderOptions): string {
+  // A 5 MB name quoted in a message, a label, a note or the help is shown by its first characters.
+  const d: Diagnostic = {
+    ...diag, message: shortenQuoted(diag.message), notes: diag.notes.map(shortenQuoted),
+    ...(diag.help !== undefined ? { help: shortenQuoted(diag.help) } : {}),
+    primary: { ...diag.primary, ...(diag.primary.message !== undefined ? { message: shortenQuoted(diag.primary.message) } : {}) },
+    secondary: diag.secondary.map((l) => ({ ...l, ...(l.message !== undefined ? { message: shortenQuoted(l.message) } : {}) })),
+  };
   const paint = painter(opts.color);
   const indexes = indexCacheFor(texts);
   const out: string[] = [];
@@ -61,9 +75,9 @@ export function renderText(d: Diagnostic, texts: ReadonlyMap<string, string>, op
     for (const line of block.lines) {
       if (previous > 0 && line > previous + 1) out.push(paint("...", "bold", "blue"));
       previous = line;
-      const src = displayText(block.index.lineText(line));
+      const full = displayText(block.index.lineText(line));
+      const { src, onLine } = windowed(full, block.labels.filter((l) => l.line === line));
       out.push(`${paint(String(line).padStart(gutter), "bold", "blue")} ${bar}${src === "" ? "" : ` ${src}`}`);
-      const onLine = block.labels.filter((l) => l.line === line);
       for (const row of annotationRows(onLine, paint, sevStyle)) out.push(`${pad} ${bar} ${row}`.trimEnd());
     }
   });
@@ -168,6 +182,22 @@ function fileBlocks(d: Diagnostic, indexes: IndexCache): FileBlock[] {
     }
     return { file, index, labels, lines };
   });
+}
+
+/** A source line is shown in full up to this many columns; a longer one around its labels, with `…`. */
+export const MAX_EXCERPT_COLUMNS = 160;
+
+/** The part of a long line around its labels (a 5 MB one-line file prints one short line). */
+function windowed(full: string, labels: readonly Placed[]): { src: string; onLine: Placed[] } {
+  if (full.length <= MAX_EXCERPT_COLUMNS) return { src: full, onLine: [...labels] };
+  const first = Math.min(...labels.map((l) => l.from), full.length);
+  const lo = Math.max(0, Math.min(first - 40, full.length - MAX_EXCERPT_COLUMNS));
+  const hi = Math.min(full.length, lo + MAX_EXCERPT_COLUMNS);
+  const head = lo > 0 ? "…" : "";
+  const src = head + full.slice(lo, hi) + (hi < full.length ? "…" : "");
+  const shift = lo - head.length;
+  const clamp = (c: number) => Math.max(head.length, Math.min(c - shift, src.length));
+  return { src, onLine: labels.map((l) => ({ ...l, from: clamp(l.from), to: Math.max(clamp(l.from) + 1, clamp(l.to)) })) };
 }
 
 function place(label: Label, primary: boolean, index: LineIndex): Placed {

@@ -51,6 +51,9 @@ export function stepTimeSeconds(m: ModelShape, p: ParallelConfig, batchTokens: n
 
 export interface JobSplit {
   readonly jobs: { index: number; firstStep: number; lastStep: number; walltimeSeconds: number }[];
+  /** How many jobs the run needs; `jobs` is empty when that is more than `maxJobs`. */
+  readonly count: number;
+  readonly stepsPerJob: number;
 }
 
 /**
@@ -58,7 +61,7 @@ export interface JobSplit {
  * (startup: loading, first checkpoint restore), trains a whole number of checkpoint intervals,
  * and keeps a 10% margin so the pre-timeout signal is never needed in the planned case.
  */
-export function splitJobs(totalSteps: number, stepSeconds: number, maxWalltimeSeconds: number, checkpointEverySteps: number, startupSeconds = 300): JobSplit {
+export function splitJobs(totalSteps: number, stepSeconds: number, maxWalltimeSeconds: number, checkpointEverySteps: number, startupSeconds = 300, maxJobs = Number.MAX_SAFE_INTEGER): JobSplit {
   const budget = maxWalltimeSeconds * 0.9 - startupSeconds;
   let perJob: number;
   if (!Number.isFinite(maxWalltimeSeconds) || maxWalltimeSeconds >= Number.MAX_SAFE_INTEGER || stepSeconds <= 0) perJob = totalSteps;
@@ -67,10 +70,13 @@ export function splitJobs(totalSteps: number, stepSeconds: number, maxWalltimeSe
     perJob = fit >= checkpointEverySteps ? Math.floor(fit / checkpointEverySteps) * checkpointEverySteps : fit;
   }
   perJob = Math.max(1, Math.min(perJob, Math.max(1, totalSteps)));
+  // Counted before any job is built: a split into billions of jobs is refused, not allocated.
+  const count = Math.ceil(totalSteps / perJob);
+  if (count > maxJobs) return { jobs: [], count, stepsPerJob: perJob };
   const jobs: JobSplit["jobs"] = [];
   for (let first = 0, i = 0; first < totalSteps; first += perJob, i++) {
     const last = Math.min(totalSteps, first + perJob);
     jobs.push({ index: i, firstStep: first, lastStep: last, walltimeSeconds: startupSeconds + (last - first) * stepSeconds });
   }
-  return { jobs };
+  return { jobs, count, stepsPerJob: perJob };
 }

@@ -255,7 +255,7 @@ const NESTED: Record<string, BlockSpec> = {
   "curate/steps/perplexity": {
     keyword: "perplexity", name: "none", blocks: [], doc: "Perplexity filter: a small causal LM scores each document; the least likely are dropped.",
     attrs: [
-      a("model", "string", "The scoring LM (a directory with model.safetensors).", { required: true }),
+      a("model", "string", "The scoring LM: a directory with config.json, model.safetensors and tokenizer.json.", { required: true }),
       a("max", "number", "Largest perplexity kept.", { required: true }),
     ],
   },

@@ -103,9 +103,9 @@ export const PiiOp = z.object({
 
 export const PerplexityOp = z.object({
   op: z.literal("perplexity"),
-  model: z.string().describe("the scoring causal LM (a directory with model.safetensors, relative to the input root)"),
-  max: z.number().positive().describe("documents whose perplexity under `model` is above this are dropped"),
-}).meta({ id: "PerplexityOp", description: "A perplexity filter (a small LM scores each document); flowrt does not run it yet and says so." });
+  model: z.string().describe("the scoring causal LM: a directory with config.json, model.safetensors (or final/model.safetensors) and tokenizer.json, relative to the input root"),
+  max: z.number().positive().describe("documents whose perplexity under `model` (over their first seq_len tokens) is above this are dropped"),
+}).meta({ id: "PerplexityOp", description: "A perplexity filter: a small flowrt LM scores each document; code sources are not scored." });
 
 export const NsfwOp = z.object({
   op: z.literal("nsfw"),

@@ -9,7 +9,7 @@ import { getSystemErrorMap } from "node:util";
 /** Why a file cannot be used as a source, in words that follow "cannot read `x.flow`: ". */
 export interface FileProblem {
   /** `unreadable`: any system error (missing, permission, symlink loop…); the others are refusals. */
-  readonly kind: "unreadable" | "not-regular" | "too-large";
+  readonly kind: "unreadable" | "not-regular" | "too-large" | "not-utf8";
   readonly message: string;
 }
 
@@ -106,7 +106,7 @@ export const nodeHost: SourceHost = {
         if (total > maxBytes) return { ok: false, problem: tooLarge(undefined, maxBytes) };
         chunks.push(Buffer.from(chunk.subarray(0, n)));
       }
-      return { ok: true, value: Buffer.concat(chunks, total).toString("utf8") };
+      return decodeUtf8(Buffer.concat(chunks, total));
     } catch (err) {
       return unreadable(err);
     } finally {
@@ -114,6 +114,27 @@ export const nodeHost: SourceHost = {
     }
   },
 };
+
+/**
+ * The text of a file's bytes, refused when they are not UTF-8: decoding would replace a bad byte by
+ * U+FFFD, and `flowc fmt --write` would then write the replacement over the user's byte.
+ */
+export function decodeUtf8(bytes: Buffer): HostResult<string> {
+  const text = bytes.toString("utf8");
+  if (!text.includes("\ufffd")) return { ok: true, value: text };
+  // Walk the decoded text with its byte offset; the first U+FFFD that is not the bytes EF BF BD
+  // marks the first invalid byte.
+  let off = 0, line = 1, col = 1;
+  for (const ch of text) {
+    if (ch === "\ufffd" && !(bytes[off] === 0xef && bytes[off + 1] === 0xbf && bytes[off + 2] === 0xbd)) {
+      const hex = bytes[off]!.toString(16).toUpperCase().padStart(2, "0");
+      return { ok: false, problem: { kind: "not-utf8", message: `is not valid UTF-8 (byte 0x${hex} at line ${line}, column ${col}, byte offset ${off})` } };
+    }
+    off += Buffer.byteLength(ch, "utf8");
+    if (ch === "\n") { line++; col = 1; } else col++;
+  }
+  return { ok: true, value: text };
+}
 
 /**
  * Files held in memory, keyed by absolute path (already canonical: there are no links). A path that

@@ -57,12 +57,14 @@ export interface LoadResult extends Result<Program> {
 function problemCode(p: FileProblem, isEntry: boolean): Code {
   if (p.kind === "not-regular") return "E0014";
   if (p.kind === "too-large") return "E0015";
+  if (p.kind === "not-utf8") return "E0016";
   return isEntry ? "E0012" : "E0010";
 }
 
 function problemHelp(p: FileProblem): string {
   if (p.kind === "not-regular") return "import a .flow source file; directories, pipes and devices cannot be imported";
   if (p.kind === "too-large") return "a .flow program is a few KiB of declarations; check that the path names the program, not data";
+  if (p.kind === "not-utf8") return "save the file as UTF-8 (a .flow program is UTF-8 text)";
   return "imports are resolved relative to the importing file; check the path";
 }
 

@@ -9,6 +9,8 @@ import { span as mkSpan, type Span } from "../source/span.js";
 import { applyWordUnit, parseNumberLiteral, UNITS } from "../units/literal.js";
 import { suggest } from "../diagnostics/suggest.js";
 import { syntaxDiagnostic } from "./diagnose.js";
+import { childrenOf, type AstNode } from "../generated/ast-walk.js";
+import { MAX_EXPRESSION_DEPTH } from "../units/limits.js";
 
 type Children = Record<string, (CstNode | IToken)[] | undefined>;
 // Child keys of a generated CST node type that hold tokens, and those that hold nodes: a misspelt
@@ -55,6 +57,25 @@ export class AstBuilder {
 
   private nodes<N extends CstNode, K extends NodeKey<N>>(n: N, key: K): NodeAt<N, K>[] {
     return ((n.children as Children)[key] ?? []).filter((c) => !isToken(c)) as NodeAt<N, K>[];
+  }
+
+  /**
+   * An item's expression, or an error node when its tree is deeper than MAX_EXPRESSION_DEPTH (measured
+   * without recursion), so that no later phase walks a tree that would overflow its stack.
+   */
+  private bounded(e: A.Expr): A.Expr {
+    const stack: [AstNode, number][] = [[e, 1]];
+    while (stack.length) {
+      const [n, d] = stack.pop()!;
+      if (d > MAX_EXPRESSION_DEPTH) {
+        const at = n.kind === "Binary" ? n.opSpan : mkSpan(this.fileName, n.span.start, Math.min(n.span.end, n.span.start + 1));
+        this.diagnostics.push(syntaxDiagnostic("E0009", at, `This expression is nested more than ${MAX_EXPRESSION_DEPTH} operations deep.`,
+          "a value is a few operations; compute long sums outside the program and write the result", "this operation is one too deep"));
+        return { kind: "Error", span: e.span };
+      }
+      for (const c of childrenOf(n)) stack.push([c, d + 1]);
+    }
+    return e;
   }
 
   private ident(t: IToken): A.Ident {
@@ -113,12 +134,12 @@ export class AstBuilder {
       const key = p ? this.path(p) : undefined;
       if (!key) return undefined;
       const e = this.nodes(a, "expression")[0];
-      const value: A.Expr = e ? this.expression(e) : { kind: "Error", span: this.nodeSpan(a) };
+      const value: A.Expr = e ? this.bounded(this.expression(e)) : { kind: "Error", span: this.nodeSpan(a) };
       return { kind: "Attribute", key, value, span: this.nodeSpan(a) };
     }
     const e = this.nodes(n, "expression")[0];
     if (e) {
-      const expr = this.expression(e);
+      const expr = this.bounded(this.expression(e));
       return { kind: "ExprItem", expr, span: expr.span };
     }
     return undefined;
@@ -221,6 +242,11 @@ export class AstBuilder {
     const res = parseNumberLiteral(tok.image);
     const sp = unitTok ? this.cover(this.tokSpan(tok), this.tokSpan(unitTok)) : this.tokSpan(tok);
     const text = unitTok ? `${tok.image} ${unitTok.image}` : tok.image;
+    if (!res.ok && res.outOfRange) {
+      this.diagnostics.push(syntaxDiagnostic("E0017", this.tokSpan(tok), res.message,
+        "write the value with a count suffix or a unit (`1.3T`, `80GiB`, `3e-4`); no quantity of a training run needs more"));
+      return { kind: "Error", span: sp };
+    }
     if (!res.ok) {
       const guess = res.suffix ? suggest(res.suffix, Object.keys(UNITS)) ?? suggest(res.suffix.toLowerCase(), Object.keys(UNITS)) : undefined;
       this.diagnostics.push(syntaxDiagnostic("E0003", this.tokSpan(tok), res.message,

@@ -9,7 +9,8 @@ import type { FileCstNode } from "../generated/cst.js";
 import { AstBuilder } from "./build.js";
 import { syntaxDiagnostic } from "./diagnose.js";
 import { parserInstance } from "./parser.js";
-import { FlowLexer, UnterminatedComment, UnterminatedString } from "./tokens.js";
+import { FlowLexer, LBrace, LBracket, LParen, Minus, RBrace, RBracket, RParen, UnterminatedComment, UnterminatedString } from "./tokens.js";
+import { MAX_NESTING } from "../units/limits.js";
 
 export function parseText(text: string, file: string): Result<FlowFile> {
   const diagnostics: Diagnostic[] = [];
@@ -17,7 +18,7 @@ export function parseText(text: string, file: string): Result<FlowFile> {
   for (const e of lexed.errors) {
     const ch = text.slice(e.offset, e.offset + e.length);
     diagnostics.push(syntaxDiagnostic("E0004", span(file, e.offset, e.offset + Math.max(1, e.length)),
-      `Unexpected character \`${ch.length > 20 ? ch.slice(0, 20) + "…" : ch}\`.`, "remove it, or put text in double quotes"));
+      `Unexpected character \`${visible(ch.length > 20 ? ch.slice(0, 20) + "…" : ch)}\`.`, "remove it, or put text in double quotes"));
   }
   const tokens: IToken[] = [];
   for (const t of lexed.tokens) {
@@ -31,6 +32,15 @@ export function parseText(text: string, file: string): Result<FlowFile> {
     }
     tokens.push(t);
   }
+  const tooDeep = nestingPastLimit(tokens);
+  if (tooDeep) {
+    // The parser recurses per level: a file nested past the limit is not parsed at all.
+    diagnostics.push(syntaxDiagnostic("E0008", span(file, tooDeep.startOffset, tooDeep.endOffset! + 1),
+      `Nesting deeper than ${MAX_NESTING} levels (brackets, parentheses, braces and signs together).`,
+      "a program nests a few levels deep; write the value out flat, or split it into named declarations", "this level is one too many"));
+    const comments = (lexed.groups.comments ?? []) as IToken[];
+    return { value: { kind: "File", path: file, imports: [], decls: [], comments: comments.map((c) => ({ kind: "Comment", text: c.image, span: span(file, c.startOffset, c.endOffset! + 1) })), span: span(file, 0, text.length) }, diagnostics };
+  }
   parserInstance.input = tokens;
   const cst = parserInstance.file() as FileCstNode; // the shape src/generated/cst.ts declares for this rule
   for (const e of parserInstance.errors) diagnostics.push(parseError(e, file, text));
@@ -39,6 +49,25 @@ export function parseText(text: string, file: string): Result<FlowFile> {
   const comments = (lexed.groups.comments ?? []) as IToken[];
   const ast = new AstBuilder(file, diagnostics).buildFile(cst, text, comments);
   return { value: ast, diagnostics: dedupe(diagnostics) };
+}
+
+/** Control characters (a NUL, an escape) as `U+0000`, never written raw to a terminal. */
+function visible(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+}
+
+/** The first token that opens a level past MAX_NESTING (a `(`, `[`, `{`, or a sign in a run of `-`). */
+function nestingPastLimit(tokens: readonly IToken[]): IToken | undefined {
+  let depth = 0;
+  let signs = 0;
+  for (const t of tokens) {
+    const ty = t.tokenType;
+    signs = ty === Minus ? signs + 1 : 0;
+    if (ty === LParen || ty === LBracket || ty === LBrace) depth++;
+    else if (ty === RParen || ty === RBracket || ty === RBrace) depth = Math.max(0, depth - 1);
+    if (depth + signs > MAX_NESTING) return t;
+  }
+  return undefined;
 }
 
 function parseError(e: IRecognitionException, file: string, text: string): Diagnostic {

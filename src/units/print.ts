@@ -1,8 +1,13 @@
 // Numbers and sizes printed for people; exact values stay in the phases, this only renders them.
 
-/** Digits grouped by thousands: `1,300,000,000,000` (exact for bigint). */
+/** Past this many digits a number is printed in scientific notation (`2.70e+52`), never 60 digits. */
+export const MAX_GROUPED_DIGITS = 18;
+
+/** Digits grouped by thousands: `1,300,000,000,000` (exact for bigint), or `2.70e+52` when too long. */
 export function grouped(n: bigint | number): string {
+  if (typeof n === "number" && !Number.isFinite(n)) return n > 0 ? "∞" : n < 0 ? "-∞" : "NaN";
   const s = (typeof n === "bigint" ? n : BigInt(Math.round(n))).toString();
+  if (s.replace("-", "").length > MAX_GROUPED_DIGITS) return Number(s).toExponential(2);
   const neg = s.startsWith("-");
   const digits = neg ? s.slice(1) : s;
   return (neg ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");

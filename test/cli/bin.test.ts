@@ -1,6 +1,8 @@
 // The installed command as users run it: `node bin/flowc.js` on a fresh `tsc` build, exit codes of
 // the README's exit codes, stdout/stderr split, and never a stack trace. None of these needs the parser.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { buildBin, scratch, spawnCli } from "./harness.js";
 
 let bin = "";
@@ -41,9 +43,12 @@ describe("bin/flowc.js", () => {
     noTrace(r.stderr);
   });
 
-  test("commands not built yet exit 2 saying so", async () => {
+  test("compile of a program with errors exits 1 with its diagnostics and writes nothing", async () => {
     const r = await spawnCli(bin, ["compile", "a.flow", "--target", "ray", "--out", "out"], { cwd: files.dir });
-    expect(r).toEqual({ code: 2, stdout: "", stderr: "flowc compile: not available yet (the Ray emitter is not built); see the project's issue tracker\n" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("a.flow:1:8: error[E0105]: Source `web` is missing `uri`.");
+    noTrace(r.stderr);
+    expect(existsSync(join(files.dir, "out"))).toBe(false);
   });
 
   test("explain of an unknown code exits 2", async () => {

@@ -49,4 +49,35 @@ describe("flowc fmt", () => {
     expect(r.stderr).toMatch(/^broken\.flow:2:\d+: error\[E00\d\d\]: /m);
     expect(read("broken.flow")).toBe(BROKEN);
   });
+
+  test("--write keeps a BOM, CRLF and the file's mode, follows a link, and replaces the file by rename", async () => {
+    const crlf = "\ufeffsource   web{uri=\"d\",tokens=2M}  // t\r\n";
+    fs.writeFileSync(path.join(files.dir, "crlf.flow"), crlf);
+    fs.chmodSync(path.join(files.dir, "crlf.flow"), 0o640);
+    fs.symlinkSync("crlf.flow", path.join(files.dir, "link.flow"));
+    const inode = fs.statSync(path.join(files.dir, "crlf.flow")).ino;
+    const w = await runCli(["fmt", "--write", "link.flow"], at);
+    expect(w.code).toBe(0);
+    expect(fs.lstatSync(path.join(files.dir, "link.flow")).isSymbolicLink()).toBe(true);
+    const st = fs.statSync(path.join(files.dir, "crlf.flow"));
+    expect(st.mode & 0o777).toBe(0o640);
+    expect(st.ino).not.toBe(inode); // a new file renamed into place, not the old one truncated
+    expect(read("crlf.flow")).toBe("\ufeffsource web { uri = \"d\", tokens = 2M }  // t\r\n");
+    expect(fs.readdirSync(files.dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  test("a file that is not UTF-8 is refused with the place of the bad byte, never rewritten", async () => {
+    const bytes = Buffer.from("source web {\n  uri = \"caf\xe9\"\n}\n", "latin1");
+    fs.writeFileSync(path.join(files.dir, "latin1.flow"), bytes);
+    const r = await runCli(["fmt", "--write", "latin1.flow"], at);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/latin1\.flow.*not valid UTF-8 \(byte 0xE9 at line 2, column 13/);
+    expect(fs.readFileSync(path.join(files.dir, "latin1.flow")).equals(bytes)).toBe(true);
+  });
+
+  test("the shipped examples are formatted", async () => {
+    const examples = fs.readdirSync(path.join(REPO, "examples")).filter((f) => f.endsWith(".flow")).map((f) => path.join(REPO, "examples", f));
+    const errors = fs.readdirSync(path.join(REPO, "examples/errors")).filter((f) => f.endsWith(".flow")).map((f) => path.join(REPO, "examples/errors", f));
+    expect(await runCli(["fmt", "--check", ...examples, ...errors], at)).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
 });

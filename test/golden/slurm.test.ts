@@ -34,7 +34,7 @@ function profile(name: string): ClusterProfile {
 
 const cases: { name: string; file: string; profile?: string }[] = [
   { name: "tiny", file: "examples/tiny.flow" },
-  { name: "tiny-venv", file: "examples/tiny.flow", profile: "laptop" },
+  { name: "tiny-laptop", file: "examples/tiny.flow", profile: "laptop" },
   { name: "smollm2-1.7b", file: "examples/smollm2-1.7b.flow", profile: "big" },
 ];
 
@@ -110,8 +110,8 @@ describe("golden Slurm scripts", () => {
     expect(submit).toMatch(/submit release\.toy_v1 .*\n.*\n.*--dependency=afterok:"\$job_9":"\$job_0":"\$job_10"/);
   });
 
-  it("tiny-venv: the profile's venv is activated; the .flow cluster block's partition stays when the profile has none", () => {
-    const { files } = emitted.get("tiny-venv")!;
+  it("tiny-laptop: the profile's venv is activated; the .flow cluster block's partition stays when the profile has none", () => {
+    const { files } = emitted.get("tiny-laptop")!;
     const s = script(files, "mix.pretrain");
     expect(s).toContain('. "$HOME"/envs/flowrt/bin/activate');
     expect(s).toMatch(/^#SBATCH --partition=debug$/m);
@@ -142,7 +142,7 @@ describe("golden Slurm scripts", () => {
     expect(j0).toContain("--container-mounts=/scratch:/scratch,/datasets:/datasets:ro");
     expect(j0).toContain("module load cuda/12.4");
     expect(j0).toContain("export HF_HOME='/scratch/me/hf cache'");
-    expect(j0).toContain('export FLOWRT_INPUT_ROOT="${FLOWRT_INPUT_ROOT:-/datasets/flowc}"');
+    expect(j0).toContain('if [ -z "${FLOWRT_INPUT_ROOT:-}" ]; then FLOWRT_INPUT_ROOT=/datasets/flowc; fi');
     // CPU steps ask for what they read, not the 48 h limit.
     expect(script(files, "curate.tok_all.owm")).not.toMatch(/^#SBATCH --time=2-00:00:00$/m);
   });

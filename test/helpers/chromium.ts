@@ -25,7 +25,8 @@ export async function openPage(url: string, opts: { width?: number; height?: num
   const proc: ChildProcess = spawn(CHROMIUM, [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
     "--disable-extensions", "--disable-background-networking", "--remote-debugging-pipe", `--user-data-dir=${profile}`, "about:blank",
-  ], { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] });
+  ], { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"], detached: true });
+  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
   let stderr = "";
   proc.stderr!.on("data", (d) => (stderr += String(d)));
   const toBrowser = proc.stdio[3] as Writable;
@@ -56,7 +57,6 @@ export async function openPage(url: string, opts: { width?: number; height?: num
   const timeout = opts.timeoutMs ?? 60_000;
   const timer = setTimeout(() => {
     for (const p of pending.values()) p.reject(new Error(`chromium did not answer within ${timeout} ms\n${stderr.slice(-2000)}`));
-    proc.kill("SIGKILL");
   }, timeout);
   try {
     const errors: string[] = [];
@@ -94,7 +94,11 @@ export async function openPage(url: string, opts: { width?: number; height?: num
     try {
       await Promise.race([send("Browser.close"), new Promise((r) => setTimeout(r, 2000))]);
     } catch { /* already gone */ }
-    proc.kill("SIGKILL");
-    rmSync(profile, { recursive: true, force: true });
+    // The browser and its helper processes share the process group this spawn started.
+    try {
+      process.kill(-proc.pid!, "SIGKILL");
+    } catch { /* already gone */ }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }

@@ -27,7 +27,7 @@ function withItem(path: string, item: string): string {
   };
   if (path === "train/schedule:cosine" || path === "train/schedule:constant") {
     const alg = path.split(":")[1]!;
-    text = text.replace("schedule wsd { warmup = 20 steps, decay = 20% }", `schedule ${alg} { }`);
+    text = text.replace(/schedule wsd \{[^}]*\}/, `schedule ${alg} { }`);
     into(`schedule ${alg}`);
   } else if (["curate/steps/filter", "curate/steps/perplexity", "curate/steps/nsfw", "curate/steps/review"].includes(path)) {
     // Steps tiny.flow does not use: added empty, then the item goes into them.

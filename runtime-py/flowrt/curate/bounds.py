@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import FlowrtError
-from ..plan_types import DecontaminateOp, FilterOp, LanguageOp, MinhashDedupOp, QualityOp, SimhashDedupOp
+from ..plan_types import DecontaminateOp, FilterOp, LanguageOp, MinhashDedupOp, NsfwOp, QualityOp, ReviewOp, SemanticDedupOp, SimhashDedupOp
 
 #: MinHash signature length: 128–256 is usual (datasketch's default is 128); memory is
 #: documents × permutations × 4 bytes, so 10^6 documents at this limit take 16 GiB.
@@ -58,6 +58,13 @@ def check_op(spec: Any, where: str) -> None:
                 raise _fail(where, "keep", f"{lang!r} is not a language code", "give ISO 639-1 codes, e.g. --keep en,de")
     elif isinstance(spec, QualityOp):
         _range(where, "threshold", spec.threshold, 0, 1, "the threshold is a probability, 0..1 (0.5 is usual)")
+    elif isinstance(spec, SemanticDedupOp):
+        _range(where, "threshold", spec.threshold, 0, 1, "the threshold is a cosine similarity, 0..1 (0.9 is usual)")
+    elif isinstance(spec, NsfwOp):
+        _range(where, "max_score", spec.max_score, 0, 1, "the score is a probability, 0..1 (0.05 is usual)")
+    elif isinstance(spec, ReviewOp):
+        _range(where, "sample", spec.sample, 0, 1, "a share of the documents, 0..1")
+        _range(where, "min_accuracy", spec.min_accuracy, 0, 1, "a share of the reviewed documents, 0..1")
     elif isinstance(spec, DecontaminateOp):
         _range(where, "ngram", spec.ngram, 1, MAX_NGRAM, "give an n-gram of 1 or more words (13 is usual)")
     elif isinstance(spec, FilterOp):

@@ -17,9 +17,10 @@ def ngrams(text: str, n: int) -> Iterable[tuple[str, ...]]:
 
 def eval_texts(item: dict[str, Any]) -> str:
     """The text of an evalset item: perplexity `text`, or multiple-choice query + choices."""
-    parts = [item.get("text") or "", item.get("query") or item.get("context") or item.get("question") or ""]
-    parts += [str(c) for c in item.get("choices") or []]
-    return "\n".join(p for p in parts if p)
+    parts = [item.get("text"), item.get("query") or item.get("context") or item.get("question")]
+    choices = item.get("choices")
+    parts += [str(c) for c in choices] if isinstance(choices, list) else [choices]
+    return "\n".join(p for p in parts if isinstance(p, str) and p)  # fields of other types carry no text
 
 
 @dataclass

@@ -285,24 +285,33 @@ def simhash_duplicates(ids: list[str], hashes: list[int], hamming: int) -> tuple
     return {d for c in clusters for d in c[1:]}, clusters
 
 
-def dedup_indices(spec: object, texts: list[str]) -> tuple[set[int], dict[str, int]]:
+def dedup_indices(spec: object, texts: Iterable[str]) -> tuple[set[int], dict[str, int]]:
     """The positions of the duplicates among `texts` (the first of each group is kept) for a dedup
     op of the plan, and its counters. Positions, not ids: two documents are never confused because
-    their ids print alike (`1` and `"1"`) or are the same."""
-    from ..plan_types import ExactDedupOp, MinhashDedupOp, SimhashDedupOp
+    their ids print alike (`1` and `"1"`) or are the same. `texts` is read once, keeping only each
+    document's signature, key or hash: memory is the corpus's signatures, not its text."""
+    from ..plan_types import AstDedupOp, ExactDedupOp, MinhashDedupOp, SemanticDedupOp, SimhashDedupOp
 
-    ids = list(range(len(texts)))
+    if isinstance(spec, SemanticDedupOp):
+        from .ops import not_supported
+
+        raise not_supported("semantic dedup (`--method semantic`)", "use --method minhash or simhash for near-duplicates")
     if isinstance(spec, MinhashDedupOp):
         mh = MinHasher(permutations=spec.permutations, ngram=spec.ngram, seed=spec.seed)
-        drop, _, counters = lsh_duplicates(ids, mh.signatures(texts), spec.bands, spec.threshold)
+        ab = mh.params()
+        rows = [mh.signature(t, ab) for t in texts]
+        sigs = np.stack(rows) if rows else np.zeros((0, spec.permutations), np.uint32)
+        drop, _, counters = lsh_duplicates(list(range(len(rows))), sigs, spec.bands, spec.threshold)
         return drop, counters
-    if isinstance(spec, ExactDedupOp):
+    if isinstance(spec, (ExactDedupOp, AstDedupOp)):
+        key = exact_key if isinstance(spec, ExactDedupOp) else structure_key
         first: dict[str, int] = {}
         drop: set[int] = set()
         for i, t in enumerate(texts):
-            if first.setdefault(exact_key(t), i) != i:
+            if first.setdefault(key(t), i) != i:
                 drop.add(i)
         return drop, {"dropped": len(drop)}
     assert isinstance(spec, SimhashDedupOp)
-    drop, clusters = simhash_duplicates(ids, [simhash(t, spec.ngram) for t in texts], spec.hamming)
+    hashes = [simhash(t, spec.ngram) for t in texts]
+    drop, clusters = simhash_duplicates(list(range(len(hashes))), hashes, spec.hamming)
     return drop, {"dropped": len(drop), "clusters": len(clusters)}

@@ -211,12 +211,12 @@ class Pii(Op):
         self.spec = spec
 
     def process(self, doc: Doc, kind: str) -> Result:
-        text = doc["text"]
         # IPs before phones: a dotted IPv4 address must not be read as a phone number.
-        for kind_, label, pat in (("email", "email", EMAIL), ("ip", "ipv6", IPV6), ("ip", "ipv4", IPV4), ("phone", "phone", PHONE)):
-            if kind_ not in self.spec.redact:
-                continue
-            text, n = substitute(pat, self.spec.replacement or PLACEHOLDER[kind_], text)
+        kinds = [(label, pat, self.spec.replacement or PLACEHOLDER[kind_])
+                 for kind_, label, pat in (("email", "email", EMAIL), ("ip", "ipv6", IPV6), ("ip", "ipv4", IPV4), ("phone", "phone", PHONE))
+                 if kind_ in self.spec.redact]
+        text, counts = substitute([(pat, rep) for _, pat, rep in kinds], doc["text"])
+        for (label, _, _), n in zip(kinds, counts):
             if n:
                 self.counters[f"redacted:{label}"] += n
         if text != doc["text"]:
@@ -284,12 +284,62 @@ def not_supported(what: str, hint: str) -> FlowrtError:
 
 
 class Perplexity(Op):
+    """A perplexity filter: a small causal LM scores each document's first `seq_len` tokens, and
+    documents whose perplexity is above `max` are dropped (code is not scored). `model` is a
+    directory as a flowrt train run leaves it: `config.json` (the model), `model.safetensors` (or
+    `final/model.safetensors`) and the run's `tokenizer.json` beside them."""
+
     name: ClassVar[str] = "perplexity"
 
     def __init__(self, spec: PerplexityOp, resolve: Callable[[str], Path] = Path) -> None:
         super().__init__()
-        raise not_supported("the perplexity filter (`perplexity` step)",
-                            "score the documents with the LM elsewhere and keep those under the threshold, or remove the step")
+        import json
+
+        self.spec = spec
+        d = resolve(spec.model)
+        weights = next((w for w in (d / "model.safetensors", d / "final" / "model.safetensors") if w.is_file()), None)
+        if not (d / "config.json").is_file() or weights is None or not (d / "tokenizer.json").is_file():
+            raise FlowrtError(f"perplexity: {d} is not a scoring model directory",
+                              "give a directory with config.json, model.safetensors (or final/model.safetensors) and tokenizer.json, "
+                              "e.g. a small flowrt train run's directory with its tokenizer.json copied beside it")
+        import torch
+        from safetensors.torch import load_file
+
+        from ..data.shards import load_text_tokenizer
+        from ..model.llama import Llama, ModelConfig
+
+        try:
+            cfg = ModelConfig(**json.loads((d / "config.json").read_text()))
+        except (TypeError, ValueError) as e:
+            raise FlowrtError(f"perplexity: {d / 'config.json'} is not a flowrt model config ({e})", "use the config.json a flowrt train step wrote")
+        self._model = Llama(cfg)
+        self._model.load_state_dict(load_file(str(weights)), strict=False)
+        self._model.eval()
+        self._tok = load_text_tokenizer(d / "tokenizer.json")
+        self._eos = self._tok.token_to_id("<|endoftext|>")
+        if self._eos is None:
+            raise FlowrtError(f"perplexity: {d / 'tokenizer.json'} has no <|endoftext|> token", "use the tokenizer the scoring model was trained with")
+        self._seq_len = cfg.seq_len
+        self._torch = torch
+
+    def score(self, text: str) -> float:
+        """exp of the mean next-token loss over the document's first seq_len tokens."""
+        import math
+
+        import torch.nn.functional as F
+
+        ids = [self._eos] + self._tok.encode(text).ids[: self._seq_len]
+        if len(ids) < 2:
+            return 1.0
+        window = self._torch.tensor(ids)[None]
+        with self._torch.no_grad():
+            logits = self._model(window[:, :-1])
+        return math.exp(float(F.cross_entropy(logits[0].float(), window[0, 1:], reduction="mean")))
+
+    def process(self, doc: Doc, kind: str) -> Result:
+        if kind == "code":
+            return Result(doc)
+        return Result(doc) if self.score(doc["text"]) <= self.spec.max else Result(None, "perplexity")
 
 
 class Review(Op):

@@ -27,9 +27,27 @@ class LoadedEvalset:
     items: list[dict[str, Any]]
 
 
-def _item(value: Any, path: Any, lineno: int) -> dict[str, Any]:
+_MC_HELP = 'each line is one item {"query": "…", "choices": ["…", …], "gold": INDEX} (lm-evaluation-harness style)'
+
+
+def _item(value: Any, path: Any, lineno: int, task: str) -> dict[str, Any]:
+    """A multiple-choice item, checked where it is read: a query, choices that are text and a
+    gold index among them (else the accuracy would count against an answer that is not there)."""
+    def bad(what: str) -> FlowrtError:
+        return FlowrtError(f"{path}:{lineno}: {what}", _MC_HELP, exit_code=1)
+
     if not isinstance(value, dict):
-        raise FlowrtError(f"{path}:{lineno}: an evalset item is a JSON object", "each line is one item {\"query\", \"choices\", \"gold\"} or {\"text\"}", exit_code=1)
+        raise bad("an evalset item is a JSON object")
+    if task != "multiple_choice":
+        return value
+    query = value.get("query") or value.get("context") or value.get("question")
+    choices, gold = value.get("choices"), value.get("gold", value.get("label"))
+    if not isinstance(query, str) or not query:
+        raise bad("the item needs a text `query`")
+    if not isinstance(choices, list) or not choices or not all(isinstance(c, str) for c in choices):
+        raise bad("the item needs `choices`, a list of texts")
+    if not isinstance(gold, int) or isinstance(gold, bool) or not 0 <= gold < len(choices):
+        raise bad(f"`gold` must index its {len(choices)} choices (0..{len(choices) - 1}), not {gold!r}")
     return value
 
 
@@ -38,7 +56,7 @@ def load_evalset(name: str, es: Evalset, expand: Callable[[str], list]) -> Loade
     if es.task == "perplexity":
         items = [d for f in files for d in read_docs(f)]
     else:
-        items = [_item(v, f, n) for f in files for n, v in read_json_lines(f)]
+        items = [_item(v, f, n, es.task) for f in files for n, v in read_json_lines(f)]
     return LoadedEvalset(name, es.task, items)
 
 

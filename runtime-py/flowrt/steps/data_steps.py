@@ -71,7 +71,9 @@ def run_ops(ops: list[Any], doc: Doc, kind: str) -> Result:
 
 
 def _read_items(path: Path):
-    for _, item in read_json_lines(path):
+    for lineno, item in read_json_lines(path):
+        if not isinstance(item, dict):
+            raise FlowrtError(f"{path}:{lineno}: an evalset item is a JSON object", "each line is one item {\"query\", \"choices\", \"gold\"}", exit_code=1)
         yield item
 
 

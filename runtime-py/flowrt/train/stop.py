@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 from pathlib import Path
 
 import torch
@@ -36,8 +37,11 @@ class StopFlag:
         self.stop_file = os.environ.get(protocol.stop_file_env) or None
         self.device, self.world = device, world
         self.local = NONE
-        signal.signal(signal.Signals[f"SIG{self.stop_signal}"], self._on_stop)
-        signal.signal(signal.Signals[f"SIG{self.cancel_signal}"], self._on_cancel)
+        # Only the main thread may install handlers: Ray Train runs the loop in a worker thread, and
+        # Ray stops (and restarts) its workers itself; the stop file works there all the same.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.Signals[f"SIG{self.stop_signal}"], self._on_stop)
+            signal.signal(signal.Signals[f"SIG{self.cancel_signal}"], self._on_cancel)
 
     def _on_stop(self, _signum, _frame) -> None:
         self.local = max(self.local, STOP)

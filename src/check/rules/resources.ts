@@ -8,6 +8,7 @@ import {
   type GpuSpec, type JobSplit, type MemoryBreakdown, type ModelShape, type ParallelConfig, type PlannerResult,
 } from "../../estimate/index.js";
 import type { ResolvedSchedule } from "../../schedule/index.js";
+import { MAX_JOBS } from "../../units/limits.js";
 import * as R from "../../units/rational.js";
 import { replaceWith, type Reporter } from "../report.js";
 import { gib, grouped } from "../../units/print.js";
@@ -198,7 +199,14 @@ export function checkCompute(train: TrainT, model: ModelT, cluster: ClusterT, gp
     walltimeS += t * (s.lastStep - s.firstStep);
   }
   const stepSeconds = schedule.totalSteps > 0 ? walltimeS / schedule.totalSteps : 0;
-  const jobs = splitJobs(schedule.totalSteps, stepSeconds, cluster.maxWalltimeS ?? Number.MAX_SAFE_INTEGER, train.checkpointEvery);
+  const jobs = splitJobs(schedule.totalSteps, stepSeconds, cluster.maxWalltimeS ?? Number.MAX_SAFE_INTEGER, train.checkpointEvery, undefined, MAX_JOBS);
+  if (jobs.count > MAX_JOBS) {
+    r.report("E0171", train.tokensNode ?? train.block.name!, `\`${train.name}\` would be split into ${grouped(jobs.count)} chained jobs by the \`max_walltime\` of cluster \`${cluster.name}\`, more than the limit of ${grouped(MAX_JOBS)}.`, {
+      secondary: [{ span: cluster.block.name?.span ?? cluster.block.span, message: "the cluster" }],
+      notes: [`${grouped(schedule.totalSteps)} steps at an estimated ${stepSeconds.toPrecision(3)} s each; ${grouped(jobs.stepsPerJob)} steps per job`],
+      help: "raise the cluster's `max_walltime`, or train fewer tokens",
+    });
+  }
   if (cluster.budgetGpuHours && R.cmp(R.rat(BigInt(Math.ceil(hours))), cluster.budgetGpuHours) > 0) {
     const budget = R.toNumber(cluster.budgetGpuHours);
     r.report("E0170", train.tokensNode ?? train.block.name!, `\`${train.name}\` needs an estimated ${grouped(Math.ceil(hours))} GPU-hours, more than the budget of ${grouped(budget)} of cluster \`${cluster.name}\`.`, {

@@ -1,17 +1,19 @@
 // flowc compile FILE --target slurm|ray --out DIR: writes DIR/plan.json, DIR/target.json and the
-// jobs (DIR/slurm/*.sbatch, jobs.json, submit.sh). A DIR holding another plan is refused without --force.
+// jobs (DIR/slurm/*.sbatch, jobs.json, submit.sh; or DIR/ray/dag.py). A DIR holding another plan is
+// refused without --force.
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { displayPath } from "../../diagnostics/paths.js";
 import { CompiledDirError, writeCompiledDir } from "../../emit/compiledDir.js";
 import { ShellStringError } from "../../emit/shell.js";
+import { emitRay } from "../../emit/ray/index.js";
 import { emitSlurm } from "../../emit/slurm/index.js";
 import type { PlanIR } from "../../plan/ir.js";
 import { defaultProfilesPath, loadProfiles, selectProfile } from "../../profile/load.js";
 import type { ClusterProfile } from "../../profile/schema.js";
 import { planPath } from "../../pipeline.js";
 import { defineCommand } from "../command.js";
-import { EXIT, cannotRead, environmentError, notAvailable, reportDiagnostics, type Context } from "../context.js";
+import { EXIT, cannotRead, environmentError, reportDiagnostics, type Context } from "../context.js";
 
 export const compile = defineCommand({
   name: "compile",
@@ -19,8 +21,10 @@ export const compile = defineCommand({
   description:
     "Checks FILE, lowers it to the plan and writes DIR/plan.json, DIR/target.json and, for Slurm, one sbatch\n" +
     "script per plan step (DIR/slurm/STEP.sbatch), DIR/slurm/jobs.json (the jobs in dependency order, what\n" +
-    "`flowc submit` reads) and DIR/slurm/submit.sh (submits them with plain sbatch). The cluster profile is the\n" +
-    "one named by --profile, else the one named like the program's cluster, in --clusters FILE (default\n" +
+    "`flowc submit` reads) and DIR/slurm/submit.sh (submits them with plain sbatch); for Ray, DIR/ray/dag.py\n" +
+    "(Ray tasks and a Ray Train TorchTrainer per training segment; `python DIR/ray/dag.py --address …` runs it,\n" +
+    "`flowc submit DIR --target ray --address URL` submits it as a Ray Job). The Slurm cluster profile is the\n" +
+    "one named by --cluster, else the one named like the program's cluster, in --clusters FILE (default\n" +
     "~/.config/flowc/clusters.yaml, used when it exists); its partition, account and qos win over the cluster\n" +
     "block's. A DIR that holds another plan (or other files) is refused unless --force.",
   positionals: [{ name: "FILE", arity: "one", help: "the .flow program" }],
@@ -29,18 +33,17 @@ export const compile = defineCommand({
     out: { type: "string", value: "DIR", required: true, help: "where to write plan.json and the jobs" },
     force: { type: "boolean", help: "overwrite a DIR that holds a different plan" },
     clusters: { type: "string", value: "FILE", help: "cluster profiles (YAML); default ~/.config/flowc/clusters.yaml" },
-    profile: { type: "string", value: "NAME", help: "the profile to use (default: the program's cluster name)" },
+    cluster: { type: "string", value: "NAME", help: "the profile to use (default: the one named like the plan's cluster, else the file's default)" },
   },
-  examples: ["flowc compile examples/tiny.flow --target slurm --out build/tiny", "flowc compile recipe.flow --target slurm --out build/r --clusters clusters.yaml --profile big"],
+  examples: ["flowc compile examples/tiny.flow --target slurm --out build/tiny", "flowc compile examples/tiny.flow --target ray --out build/tiny-ray", "flowc compile recipe.flow --target slurm --out build/r --clusters clusters.yaml --cluster big"],
   async run({ flags, positionals }, ctx) {
     const file = path.resolve(ctx.cwd, positionals[0] ?? "");
-    if (flags.target === "ray") return notAvailable(ctx, "the Ray emitter is not built");
     const res = planPath(file);
     if (res.entryProblem) return cannotRead(ctx, displayPath(file, ctx.cwd), res.entryProblem);
     reportDiagnostics(ctx, res.diagnostics, res.texts);
     if (res.plan === undefined) return EXIT.failed;
     const plan = res.plan;
-    const profile = chooseProfile(ctx, plan, flags.clusters, flags.profile);
+    const profile = flags.target === "ray" ? undefined : chooseProfile(ctx, plan, flags.clusters, flags.cluster);
     if (typeof profile === "number") return profile;
     const out = path.resolve(ctx.cwd, flags.out ?? "");
     const shown = displayPath(out, ctx.cwd);
@@ -50,6 +53,12 @@ export const compile = defineCommand({
       return EXIT.failed;
     }
     try {
+      if (flags.target === "ray") {
+        const r = writeCompiledDir({ dir: out, plan, target: "ray", files: emitRay(plan), force: flags.force === true });
+        ctx.stderr(`${ctx.prog}: ${shown}/ray/dag.py (plan ${r.planHash.slice(0, 12)}…)${r.replaced ? `; replaced plan ${r.replaced.slice(0, 12)}…` : ""}\n`);
+        ctx.stderr(`${ctx.prog}: run it with \`flowc submit ${shown} --target ray --address URL\` or \`python ${shown}/ray/dag.py --address HOST:PORT\`\n`);
+        return EXIT.ok;
+      }
       const files = emitSlurm(plan, profile ? { profile: profile.profile } : {});
       const r = writeCompiledDir({ dir: out, plan, target: "slurm", files, force: flags.force === true });
       const scripts = files.filter((f) => f.path.endsWith(".sbatch")).length;

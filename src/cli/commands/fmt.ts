@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { hasErrors } from "../../diagnostics/collect.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { displayPath } from "../../diagnostics/paths.js";
+import { writeFileAtomic } from "../../exec/atomicWrite.js";
 import { readSource } from "../../program/loader.js";
 import { formatText } from "../../syntax/format.js";
 import { defineCommand } from "../command.js";
@@ -14,7 +15,9 @@ export const fmt = defineCommand({
   summary: "Format .flow files in the one canonical layout",
   description:
     "Without options, prints each formatted FILE to stdout. --check lists the files that would change\n" +
-    "(exit 1 if any); --write rewrites them in place. Comments are kept; formatting twice changes nothing.",
+    "(exit 1 if any); --write replaces them atomically (a temporary file renamed over each). Comments, a\n" +
+    "byte-order mark and CRLF line endings are kept; formatting twice changes nothing. A file that does not\n" +
+    "parse, or is not UTF-8, is never rewritten.",
   positionals: [{ name: "FILE", arity: "many", help: ".flow files, or directories to search for them" }],
   flags: {
     check: { type: "boolean", help: "list files whose layout would change; exit 1 if any" },
@@ -49,7 +52,9 @@ export const fmt = defineCommand({
       } else if (flags.write) {
         if (out !== text) {
           try {
-            fs.writeFileSync(file, out);
+            // A temporary file renamed over the real file (a link is followed, not replaced), with the
+            // file's own permissions: a crash or a full disk leaves the old text, never a torn one.
+            await writeFileAtomic(canonical, out, fs.statSync(canonical).mode & 0o7777);
           } catch (err) {
             return environmentError(ctx, `cannot write \`${name}\`: ${reason(err)}`);
           }

@@ -1,17 +1,20 @@
-// flowc run FILE --target local --out DIR: compile and run the whole plan on this machine, as local
-// processes in dependency order (training under torchrun), with progress.
+// flowc run FILE --target local|ray --out DIR: compile and run the whole plan on this machine, as local
+// processes in dependency order (training under torchrun), or on a local Ray (started here, or
+// joined with --address) through DIR/ray/dag.py, with progress.
 import * as path from "node:path";
 import { displayPath } from "../../diagnostics/paths.js";
 import { inputDiagnostics, missingInputs } from "../../exec/inputs.js";
 import { defaultPython, runLocal, writePlan } from "../../exec/local.js";
-import { createProgress, type ProgressMode } from "../../exec/progress.js";
+import { createProgress, type Progress, type ProgressMode } from "../../exec/progress.js";
+import { runRay } from "../../exec/rayRun.js";
 import { planPath } from "../../pipeline.js";
 import { defineCommand } from "../command.js";
-import { EXIT, cannotRead, environmentError, notAvailable, reportDiagnostics } from "../context.js";
+import { EXIT, cannotRead, environmentError, reportDiagnostics, usageError, type Context } from "../context.js";
+import type { PlanIR } from "../../plan/ir.js";
 
 export const run = defineCommand({
   name: "run",
-  summary: "Compile and run on this machine (local processes; local Ray later)",
+  summary: "Compile and run on this machine (local processes, or a local Ray)",
   description:
     "Writes DIR/plan.json, checks that this machine can read every input (source and evalset URIs, tokenizer\n" +
     "files; E0220 at the declaration otherwise, before anything runs), and runs every step of the plan's job DAG\n" +
@@ -22,17 +25,20 @@ export const run = defineCommand({
     "Logs go to DIR/logs/STEP.log. Progress goes to stderr: on a terminal, the running steps redrawn in place\n" +
     "(training: a bar with step/total, stage, loss, tokens/s and ETA; sharded steps: shards done/total);\n" +
     "otherwise (CI logs, pipes, TERM=dumb) plain status lines of the running steps every 5 s.\n" +
+    "--target ray writes DIR/ray/dag.py (as `flowc compile --target ray`) and runs it on a local Ray that it starts\n" +
+    "and stops (`ray start --head`), or on the cluster at --address; the driver's log is DIR/logs/ray-driver.log.\n" +
     "The Python used is $FLOWRT_PYTHON, else runtime-py/.venv/bin/python, else python3.",
   positionals: [{ name: "FILE", arity: "one", help: "the .flow program" }],
   flags: {
     target: { type: "enum", choices: ["ray", "local"], default: "local", help: "how to run the steps" },
     out: { type: "string", value: "DIR", default: "out/run", help: "the run directory (plan.json, steps/, logs/)" },
+    address: { type: "string", value: "HOST:PORT", help: "--target ray: join this Ray cluster instead of starting one" },
     progress: { type: "enum", choices: ["auto", "tty", "plain"], default: "auto", help: "in place on a terminal (auto: when stderr is one), or plain lines" },
   },
-  examples: ["flowc run examples/tiny.flow --target local --out out/tiny"],
+  examples: ["flowc run examples/tiny.flow --target local --out out/tiny", "flowc run examples/tiny.flow --target ray --out out/tiny-ray"],
   async run({ flags, positionals }, ctx) {
     const file = path.resolve(ctx.cwd, positionals[0] ?? "");
-    if (flags.target === "ray") return notAvailable(ctx, "the Ray target is not built; use `--target local`");
+    if (flags.address !== undefined && flags.target !== "ray") return usageError(ctx, { message: "--address is for --target ray", hint: "add `--target ray`, or drop --address" });
     const res = planPath(file);
     if (res.entryProblem) return cannotRead(ctx, displayPath(file, ctx.cwd), res.entryProblem);
     reportDiagnostics(ctx, res.diagnostics, res.texts);
@@ -53,6 +59,7 @@ export const run = defineCommand({
     const tty = ctx.stderrIsTTY ? process.stderr : undefined;
     const display = createProgress({ write: (t: string) => ctx.stderr(t), isTTY: ctx.stderrIsTTY, columns: tty?.columns, rows: tty?.rows },
       { mode: (flags.progress ?? "auto") as ProgressMode, env: ctx.env });
+    if (flags.target === "ray") return runOnRay(ctx, res.plan, out, inputRoot, python, flags.address, display);
     let ran;
     try {
       ran = await runLocal(res.plan, { outDir: out, inputRoot, log: (l) => display.log(l), onProgress: (s) => display.update(s) });
@@ -66,3 +73,20 @@ export const run = defineCommand({
     return failed.length ? EXIT.failed : EXIT.ok;
   },
 });
+
+async function runOnRay(ctx: Context, plan: PlanIR, out: string, inputRoot: string, python: string, address: string | undefined, progress: Progress): Promise<number> {
+  let ran;
+  try {
+    ran = await runRay(plan, { outDir: out, inputRoot, python, progress, env: ctx.env, ...(address !== undefined ? { address } : {}) });
+  } finally {
+    progress.stop();
+  }
+  if ("error" in ran) return environmentError(ctx, ran.error, "install Ray with `bash scripts/setup-py.sh` (runtime-py's `ray` extra), or join a running cluster with --address");
+  const failed = ran.outcomes.filter((o) => o.status === "failed");
+  const notRun = ran.outcomes.filter((o) => o.status === "skipped");
+  const done = ran.outcomes.length - failed.length - notRun.length;
+  for (const f of failed) ctx.stderr(`${ctx.prog}: error: step ${f.id} failed: ${f.error ?? "see the driver's log"}\n`);
+  if (ran.exitCode !== 0 && failed.length === 0) ctx.stderr(`${ctx.prog}: error: the Ray driver exited ${ran.exitCode}; see ${displayPath(ran.driverLog, ctx.cwd)}\n`);
+  ctx.stderr(`flowc run: ${done} of ${ran.outcomes.length} steps done${notRun.length ? `; not run: ${notRun.map((n) => n.id).join(", ")}` : ""} (Ray driver log: ${displayPath(ran.driverLog, ctx.cwd)})\n`);
+  return failed.length || notRun.length || ran.exitCode !== 0 ? EXIT.failed : EXIT.ok;
+}

@@ -5,7 +5,9 @@ import { openTransport } from "../../exec/connect.js";
 import { renderTable } from "../../exec/progress.js";
 import { SlurmClient } from "../../exec/slurm.js";
 import { statusView, type StatusView } from "../../exec/statusView.js";
+import { isRayDir } from "../../exec/rayJobs.js";
 import { defineCommand } from "../command.js";
+import { rayStatus } from "../rayJobsCommands.js";
 import { EXIT } from "../context.js";
 import { CONNECTION_FLAGS, reportingExecErrors, submitted } from "../submission.js";
 
@@ -30,7 +32,9 @@ export const status = defineCommand({
     "submission. A running train step shows step/total, loss, tokens/s and ETA from its metrics.jsonl; a failed\n" +
     "step says why (a failed gate with the value measured, the last lines of its log); a step that never ran\n" +
     "names the job it needed. --watch polls with backoff (1 s growing to 30 s) until every job has ended.\n" +
-    "Exit 0 while nothing has failed, 1 when a step failed or will not run.",
+    "Exit 0 while nothing has failed, 1 when a step failed or will not run.\n" +
+    "For a Ray submission (DIR compiled with `--target ray`): the Ray Job's status from the dashboard (exit 1 when\n" +
+    "it failed or was stopped).",
   positionals: [{ name: "DIR", arity: "one", help: "a directory passed to `flowc submit`" }],
   flags: {
     ...CONNECTION_FLAGS,
@@ -40,6 +44,7 @@ export const status = defineCommand({
   },
   examples: ["flowc status build/tiny", "flowc status build/tiny --watch"],
   async run({ flags, positionals }, ctx) {
+    if (isRayDir(positionals[0]!, ctx.cwd)) return rayStatus(ctx, positionals[0]!, flags.json === true);
     return reportingExecErrors(ctx, async () => {
       const sub = submitted(positionals[0]!, flags, ctx.cwd);
       const transport = await openTransport(sub.where.connect);

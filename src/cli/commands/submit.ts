@@ -2,7 +2,9 @@
 // in dependency order, recording DIR/state.json; a re-run submits only what is neither submitted nor done.
 import { readCompiledDir } from "../../exec/compiledDir.js";
 import { submitDir } from "../../exec/submitDir.js";
+import { isRayDir } from "../../exec/rayJobs.js";
 import { whereToSubmit } from "../../exec/where.js";
+import { raySubmit } from "../rayJobsCommands.js";
 import { defineCommand } from "../command.js";
 import { EXIT } from "../context.js";
 import { CONNECTION_FLAGS, connectionFlags, reportingExecErrors } from "../submission.js";
@@ -17,9 +19,13 @@ export const submit = defineCommand({
     "submitted; a re-run after a crash or a dropped connection finds the jobs already on the scheduler by\n" +
     "their tags and submits nothing twice. A step whose input changed is submitted again, a done one is not.\n" +
     "The host is --host, else the profile's `ssh:`, else this machine; the run directory is --remote-dir,\n" +
-    "else the profile's run_dir/NAME-OF-DIR, else DIR itself (locally) or ~/flowc/NAME-OF-DIR.",
+    "else the profile's run_dir/NAME-OF-DIR, else DIR itself (locally) or ~/flowc/NAME-OF-DIR.\n" +
+    "A directory compiled with `--target ray` is submitted as a Ray Job to --address (the dashboard): its\n" +
+    "runtime_env carries DIR and this flowc's flowrt; the run directory is --remote-dir, else DIR.",
   positionals: [{ name: "DIR", arity: "one", help: "a directory written by `flowc compile --target slurm`" }],
   flags: {
+    target: { type: "enum", choices: ["slurm", "ray"], help: "the target DIR was compiled for (default: its target.json's)" },
+    address: { type: "string", value: "URL", help: "--target ray: the Ray dashboard (Jobs API), e.g. http://HEAD:8265" },
     host: { type: "string", value: "USER@HOST[:PORT]", help: "submit over SSH (files uploaded with SFTP); unknown host keys are refused" },
     ...CONNECTION_FLAGS,
     "remote-dir": { type: "string", value: "DIR", help: "the run directory on the cluster" },
@@ -32,8 +38,10 @@ export const submit = defineCommand({
     "flowc submit build/tiny",
     "flowc submit build/tiny --host me@login.cluster.org --identity ~/.ssh/id_ed25519",
     "flowc submit build/tiny --clusters clusters.yaml --cluster big --dry-run",
+    "flowc submit build/tiny-ray --target ray --address http://127.0.0.1:8265",
   ],
   async run({ flags, positionals }, ctx) {
+    if (flags.target === "ray" || (flags.target === undefined && isRayDir(positionals[0]!, ctx.cwd))) return raySubmit(ctx, positionals[0]!, flags);
     return reportingExecErrors(ctx, async () => {
       const compiled = readCompiledDir(positionals[0]!, ctx.cwd);
       const where = whereToSubmit({

@@ -84,7 +84,8 @@ function environment(step: StepIR, c: ScriptContext): string[] {
     'PLAN="$RUN_DIR/plan.json"',
     'export FLOWRT_RUN_DIR="$RUN_DIR"',
     "# Where the plan's relative input paths resolve (a value in the submitting environment wins).",
-    `export FLOWRT_INPUT_ROOT="\${FLOWRT_INPUT_ROOT:-${p?.input_root !== undefined ? inDoubleQuotes(p.input_root) : "$RUN_DIR"}}"`,
+    `if [ -z "\${FLOWRT_INPUT_ROOT:-}" ]; then FLOWRT_INPUT_ROOT=${p?.input_root !== undefined ? quotePath(p.input_root, "input_root") : '"$RUN_DIR"'}; fi`,
+    "export FLOWRT_INPUT_ROOT",
     `STEP=${quote(step.id, "step id")}`,
     `echo "flowc: $STEP job \${SLURM_JOB_ID:-?}${isArrayStep(step) ? " task ${SLURM_ARRAY_TASK_ID:-?}" : ""} restart \${SLURM_RESTART_COUNT:-0} on $(hostname) at $(date -u +%Y-%m-%dT%H:%M:%SZ)"`,
   ];
@@ -96,14 +97,6 @@ function environment(step: StepIR, c: ScriptContext): string[] {
   if (p?.venv !== undefined) out.push("# shellcheck disable=SC1091", `. ${quotePath(p.venv.replace(/\/+$/, "") + "/bin/activate", "venv")}`);
   out.push('PYTHON="${FLOWRT_PYTHON:-python3}"');
   return out;
-}
-
-/** A cluster path inside "…" of a `${X:-…}` default: `~/` becomes $HOME, `"`, `$`, `` ` `` and `\` escaped. */
-function inDoubleQuotes(path: string): string {
-  const esc = (s: string) => s.replace(/[\\"$`]/g, (ch) => `\\${ch}`);
-  if (path === "~") return "$HOME";
-  if (path.startsWith("~/")) return `$HOME/${esc(path.slice(2))}`;
-  return esc(path);
 }
 
 /** srun's options for a pyxis/enroot container, when the profile runs steps in one. */
