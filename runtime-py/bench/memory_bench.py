@@ -192,17 +192,24 @@ def worker(plan_path: Path, out: Path) -> None:
         snap = next(iter(tracker.get_tracker_snapshot("peak").values()))
         result["at_peak"] = {getattr(k, "value", str(k)): v for k, v in snap.items()}
         result["peak"] = snap["Total"]
+        if sharded:
+            # Buffers in flight at the modules' boundaries, not necessarily at the peak: the
+            # reduce-scatter buffer and the gathered parameters at their largest over the snapshots.
+            snaps = [{getattr(k, "value", str(k)): v for k, v in dev.items()}
+                     for stats in tracker.memory_tracking.values() for per_state in stats.snapshots.values()
+                     for per_dev in per_state for dev in per_dev.values()]
+            result["reduce_scatter"] = max((x.get("Reduce Scatter", 0) for x in snaps), default=0)
+            result["gathered"] = max((x.get("Unsharded Param", 0) + x.get("All Gather", 0) for x in snaps), default=0)
     sharded = t.layout.data_parallel == "fully_shard"
     result.update(states)
-    at_peak = result.get("at_peak", {})
-    if sharded and t.layout.reshard_after_forward:
-        # zero = 3: the gathered parameters are transient (the root's and a block or two at a time).
-        result["weights"] += at_peak.get("Unsharded Param", 0) + at_peak.get("All Gather", 0)
+    if sharded:
+        # zero = 3: the root's and a block or two gathered at a time; zero = 2: all, to backward.
+        result["weights"] += result["gathered"]
     else:
-        # zero = 2 keeps every gathered parameter to backward; replicated bf16 keeps autocast's copies.
+        # Replicated bf16 keeps autocast's copies of the weights for backward.
         result["weights"] += working
     if sharded:
-        result["gradients"] += at_peak.get("Reduce Scatter", 0)  # the block being reduce-scattered
+        result["gradients"] += result["reduce_scatter"]
     if d.is_main:
         out.write_text(json.dumps(result))
     torch.distributed.barrier()

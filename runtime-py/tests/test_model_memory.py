@@ -111,8 +111,9 @@ def saved_bytes_of_one_block(s: int, b: int = 1) -> int:
 
 
 def test_per_layer_memory_has_no_quadratic_term() -> None:
-    short, long = saved_bytes_of_one_block(512), saved_bytes_of_one_block(2048)
+    short, long, longest = saved_bytes_of_one_block(512), saved_bytes_of_one_block(2048), saved_bytes_of_one_block(8192)
     assert long == pytest.approx(4 * short, rel=0.01), (short, long)
+    assert longest == pytest.approx(16 * short, rel=0.01), (short, longest)
     # What the estimator counts per token per layer in fp32 (src/estimate/memory.ts):
     # 4 bytes × (h(6 + 2g/a) + 3F) plus the fp32 norm statistics (2) and the log-sum-exp (a).
     h, F_, a, g = 64, 176, 4, 2

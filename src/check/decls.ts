@@ -3,10 +3,9 @@ import type { Block, FlowFile } from "../ast/nodes.js";
 import { replaceWith, type Reporter } from "./report.js";
 import { suggest } from "../diagnostics/suggest.js";
 
-export const DECL_KINDS = [
-  "cluster", "source", "evalset", "tokenizer", "curate", "model", "train", "eval", "release", "assert",
-] as const;
-export type DeclKind = (typeof DECL_KINDS)[number];
+import { DECL_KINDS, type DeclKind } from "../language/words.js";
+
+export { DECL_KINDS, type DeclKind };
 
 export const KIND_NOUN: Record<DeclKind, string> = {
   cluster: "a cluster", source: "a source", evalset: "an evalset", tokenizer: "a tokenizer",

@@ -12,6 +12,9 @@ import { replaceWith, type Reporter } from "./report.js";
 import { suggest } from "../diagnostics/suggest.js";
 import type * as T from "./typed.js";
 import { Evaluator } from "./values.js";
+import * as W from "../language/words.js";
+import { isWord } from "../language/words.js";
+import { attributesOf, blocksOf } from "../language/vocabulary.js";
 
 const num = (r: Rational) => R.toNumber(r);
 
@@ -62,10 +65,9 @@ function real(ev: Evaluator, e: Expr | undefined): number | undefined {
 function readCluster(d: Decl, ev: Evaluator, r: Reporter): T.ClusterT | undefined {
   const b = new BlockReader(r, d.block, {
     what: what(d),
-    attrs: ["scheduler", "partition", "account", "nodes", "gpus_per_node", "cpus_per_node", "ranks_per_node", "gpu",
-      "max_walltime", "budget", "ssh", "address"],
+    attrs: attributesOf("cluster"),
   });
-  const scheduler = ev.word(b.required("scheduler") ?? errorExpr(d), ["slurm", "ray"]) as T.ClusterT["scheduler"] | undefined;
+  const scheduler = ev.word(b.required("scheduler") ?? errorExpr(d), W.SCHEDULERS) as T.ClusterT["scheduler"] | undefined;
   const nodes = int(ev, b.required("nodes"));
   const gpusE = b.required("gpus_per_node");
   const gpusPerNode = int(ev, gpusE, 0n);
@@ -107,19 +109,18 @@ function errorExpr(d: Decl): Expr {
 
 // ---- source, evalset, tokenizer --------------------------------------------------------------------
 
-const SOURCE_KINDS = ["web", "code", "math", "academic", "books", "synthetic"] as const;
 
 function readSource(d: Decl, ev: Evaluator, r: Reporter): T.SourceT | undefined {
-  const b = new BlockReader(r, d.block, { what: what(d), attrs: ["uri", "format", "tokens", "kind", "max_epochs", "upsample"] });
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: attributesOf("source") });
   const uri = b.required("uri");
   const format = b.required("format");
   const tokens = b.required("tokens", "add the declared size, e.g. `tokens = 1.3T`");
   const kind = b.required("kind");
   const u = uri && ev.string(uri);
   if (u !== undefined) checkUri(u, uri!, r);
-  const f = format && (ev.word(format, ["jsonl", "parquet"]) as T.SourceT["format"] | undefined);
+  const f = format && (ev.word(format, W.SOURCE_FORMATS) as T.SourceT["format"] | undefined);
   const t = tokens && ev.integer(tokens, "tokens", true, 1n);
-  const k = kind && (ev.word(kind, SOURCE_KINDS) as T.SourceKind | undefined);
+  const k = kind && (ev.word(kind, W.SOURCE_KINDS) as T.SourceKind | undefined);
   const me = b.get("max_epochs");
   const maxEpochs = me && ev.dimensioned(me, "epochs", true);
   if (maxEpochs && R.cmp(maxEpochs, R.ZERO) <= 0) r.report("E0112", me!, "`max_epochs` must be positive.");
@@ -137,20 +138,20 @@ function checkUri(u: string, node: Expr, r: Reporter): void {
 }
 
 function readEvalset(d: Decl, ev: Evaluator, r: Reporter): T.EvalsetT | undefined {
-  const b = new BlockReader(r, d.block, { what: what(d), attrs: ["uri", "task"] });
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: attributesOf("evalset") });
   const uriE = b.required("uri");
   const uri = uriE && ev.string(uriE);
   if (uri !== undefined) checkUri(uri, uriE!, r);
   const taskE = b.required("task");
-  const task = taskE && (ev.word(taskE, ["perplexity", "multiple_choice", "generation"]) as T.EvalsetT["task"] | undefined);
+  const task = taskE && (ev.word(taskE, W.EVAL_TASKS) as T.EvalsetT["task"] | undefined);
   if (uri === undefined || !task) return undefined;
   return { name: d.name, block: d.block, uri, task };
 }
 
 function readTokenizer(d: Decl, ev: Evaluator, r: Reporter): T.TokenizerT | undefined {
-  const b = new BlockReader(r, d.block, { what: what(d), attrs: ["kind", "vocab", "path", "train_on"] });
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: attributesOf("tokenizer") });
   const kindE = b.required("kind");
-  const kind = kindE && (ev.word(kindE, ["bpe", "unigram"]) as T.TokenizerT["kind"] | undefined);
+  const kind = kindE && (ev.word(kindE, W.TOKENIZER_KINDS) as T.TokenizerT["kind"] | undefined);
   const vocab = int(ev, b.required("vocab"), 2n);
   const path = optString(ev, b.get("path"));
   const trainOnE = b.get("train_on");
@@ -170,17 +171,9 @@ function readTokenizer(d: Decl, ev: Evaluator, r: Reporter): T.TokenizerT | unde
 
 // ---- curate ----------------------------------------------------------------------------------------
 
-const OP_PARAMS: Record<T.CurateOpName, readonly string[]> = {
-  language: ["keep", "min_score", "model"],
-  quality: ["method", "model", "threshold", "min_score"],
-  perplexity: ["model", "max"],
-  pii: ["redact", "replacement"],
-  nsfw: ["model", "max_score"],
-  filter: ["min_words", "max_words", "min_chars", "max_chars", "max_repetition", "max_symbol_ratio"],
-  dedup: ["method", "ngram", "permutations", "bands", "threshold", "seed", "hamming", "model"],
-  decontaminate: ["against", "ngram"],
-  review: ["sample", "min_accuracy"],
-};
+const OP_PARAMS: Record<T.CurateOpName, readonly string[]> = Object.fromEntries(
+  W.CURATE_STEPS.map((op) => [op, attributesOf(`curate/steps/${op}`)]),
+) as Record<T.CurateOpName, readonly string[]>;
 
 /** Parameters a step cannot do without. */
 const OP_REQUIRED: Partial<Record<T.CurateOpName, readonly { key: string; help: string }[]>> = {
@@ -189,7 +182,7 @@ const OP_REQUIRED: Partial<Record<T.CurateOpName, readonly { key: string; help: 
 };
 
 function readCurate(d: Decl, ev: Evaluator, r: Reporter): T.CurateT | undefined {
-  const b = new BlockReader(r, d.block, { what: what(d), attrs: ["from", "tokenize", "expect_retention"], blocks: ["steps"] });
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: attributesOf("curate"), blocks: blocksOf("curate") });
   const fromE = b.required("from");
   const from = fromE ? ev.list(fromE).map((e) => ev.ref(e, ["source"])?.name).filter((n): n is string => !!n) : [];
   const tokE = b.required("tokenize", "name the tokenizer, e.g. `tokenize = tok`");
@@ -236,11 +229,11 @@ function opParam(op: T.CurateOpName, key: string, e: Expr, ev: Evaluator, decon:
     case "language.keep":
       return ev.list(e).map((x) => (x.kind === "Path" && x.parts.length === 1 ? x.parts[0]!.name : ev.string(x))).filter((x) => x !== undefined);
     case "pii.redact":
-      return ev.list(e).map((x) => ev.word(x, ["email", "phone", "ip"])).filter((x) => x !== undefined);
+      return ev.list(e).map((x) => ev.word(x, W.PII_KINDS)).filter((x) => x !== undefined);
     case "quality.method":
-      return ev.word(e, ["gopher", "c4", "classifier"]);
+      return ev.word(e, W.QUALITY_METHODS);
     case "dedup.method":
-      return ev.word(e, ["exact", "minhash", "simhash", "semantic", "ast"]);
+      return ev.word(e, W.DEDUP_METHODS);
     case "decontaminate.against":
       return ev.list(e).map((x) => {
         const ref = ev.ref(x, ["evalset"]);
@@ -268,11 +261,10 @@ function opParam(op: T.CurateOpName, key: string, e: Expr, ev: Evaluator, decon:
 function readModel(d: Decl, ev: Evaluator, r: Reporter): T.ModelT | undefined {
   const b = new BlockReader(r, d.block, {
     what: what(d),
-    attrs: ["arch", "layers", "d_model", "heads", "kv_heads", "ffn", "vocab", "seq_len", "rope_theta", "tie_embeddings",
-      "sliding_window", "full_attention_layers"],
+    attrs: attributesOf("model"),
   });
   const archE = b.required("arch");
-  const arch = archE && ev.word(archE, ["llama"]);
+  const arch = archE && ev.word(archE, W.ARCHS);
   const layers = int(ev, b.required("layers"));
   const dModel = int(ev, b.required("d_model"));
   const headsE = b.required("heads");
@@ -313,11 +305,9 @@ function readModel(d: Decl, ev: Evaluator, r: Reporter): T.ModelT | undefined {
 
 // ---- train -----------------------------------------------------------------------------------------
 
-const TRAIN_ATTRS = ["model", "cluster", "nodes", "init_from", "tokens", "batch", "micro_batch", "precision", "backend",
-  "max_epochs", "checkpoint_every", "seed", "seq_len"];
 
 function readTrain(d: Decl, ev: Evaluator, r: Reporter, curations: ReadonlyMap<string, T.CurateT>): T.TrainT | undefined {
-  const b = new BlockReader(r, d.block, { what: what(d), attrs: TRAIN_ATTRS, blocks: ["parallel", "optimizer", "schedule", "stage"] });
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: attributesOf("train"), blocks: blocksOf("train") });
   const model = b.required("model");
   const modelRef = model && ev.ref(model, ["model"]);
   const cluster = b.required("cluster");
@@ -338,16 +328,16 @@ function readTrain(d: Decl, ev: Evaluator, r: Reporter, curations: ReadonlyMap<s
     });
     batch = undefined;
   }
-  const microBatch = int(ev, b.get("micro_batch")) ?? 1;
+  const microBatch = int(ev, b.get("micro_batch")) ?? W.DEFAULTS.microBatch;
   const precisionNode = b.get("precision");
-  const precision = (precisionNode ? ev.word(precisionNode, ["bf16", "fp8", "fp32"]) : "bf16") as T.TrainT["precision"] | undefined;
+  const precision = (precisionNode ? ev.word(precisionNode, W.PRECISIONS) : W.DEFAULTS.precision) as T.TrainT["precision"] | undefined;
   const backendNode = b.get("backend");
-  const backend = (backendNode ? ev.word(backendNode, ["fsdp", "megatron"]) : "fsdp") as T.TrainT["backend"] | undefined;
+  const backend = (backendNode ? ev.word(backendNode, W.BACKENDS) : W.DEFAULTS.backend) as T.TrainT["backend"] | undefined;
   const meE = b.get("max_epochs");
-  const maxEpochs = (meE && ev.dimensioned(meE, "epochs", true)) || R.rat(4n);
+  const maxEpochs = (meE && ev.dimensioned(meE, "epochs", true)) || R.rat(W.DEFAULTS.maxEpochs);
   const ceE = b.get("checkpoint_every");
-  const checkpointEvery = ceE ? Number(ev.integer(ceE, "steps", true, 1n) ?? 1000n) : 1000;
-  const seed = int(ev, b.get("seed"), 0n) ?? 0;
+  const checkpointEvery = ceE ? Number(ev.integer(ceE, "steps", true, 1n) ?? BigInt(W.DEFAULTS.checkpointEvery)) : W.DEFAULTS.checkpointEvery;
+  const seed = int(ev, b.get("seed"), 0n) ?? W.DEFAULTS.seed;
 
   const parallel = readParallel(b.single("parallel"), ev, r, d);
   const optimizer = readOptimizer(b.single("optimizer"), ev, r, d);
@@ -386,9 +376,9 @@ function readTrain(d: Decl, ev: Evaluator, r: Reporter, curations: ReadonlyMap<s
 }
 
 function readParallel(block: Block | undefined, ev: Evaluator, r: Reporter, d: Decl): T.ParallelT {
-  const dflt: T.ParallelT = { tp: 1, pp: 1, dp: "auto", cp: 1, zero: 3, recompute: "none" };
+  const dflt: T.ParallelT = { tp: 1, pp: 1, dp: "auto", cp: 1, zero: W.DEFAULTS.zero, recompute: W.DEFAULTS.recompute };
   if (!block) return { ...dflt, dp: "auto" };
-  const b = new BlockReader(r, block, { what: `the \`parallel\` block of \`${d.name}\``, attrs: ["tp", "pp", "dp", "cp", "zero", "recompute"], exprItems: true });
+  const b = new BlockReader(r, block, { what: `the \`parallel\` block of \`${d.name}\``, attrs: attributesOf("train/parallel"), exprItems: true });
   let allAuto = false;
   for (const item of b.exprItems) {
     if (item.expr.kind === "Path" && pathText(item.expr) === "auto") allAuto = true;
@@ -401,7 +391,7 @@ function readParallel(block: Block | undefined, ev: Evaluator, r: Reporter, d: D
     return int(ev, e) ?? fallback;
   };
   const zeroE = b.get("zero");
-  let zero: T.Auto<0 | 1 | 2 | 3> = allAuto ? "auto" : 3;
+  let zero: T.Auto<0 | 1 | 2 | 3> = allAuto ? "auto" : W.DEFAULTS.zero;
   if (zeroE) {
     if (zeroE.kind === "Path" && pathText(zeroE) === "auto") zero = "auto";
     else {
@@ -414,7 +404,7 @@ function readParallel(block: Block | undefined, ev: Evaluator, r: Reporter, d: D
   let recompute: T.Auto<"none" | "selective" | "full"> = allAuto ? "auto" : "none";
   if (rcE) {
     if (rcE.kind === "Path" && pathText(rcE) === "auto") recompute = "auto";
-    else recompute = (ev.word(rcE, ["none", "selective", "full"]) as "none" | "selective" | "full" | undefined) ?? "none";
+    else recompute = (ev.word(rcE, W.RECOMPUTE) as W.Recompute | undefined) ?? W.DEFAULTS.recompute;
   }
   return { block, tp: dim("tp", 1), pp: dim("pp", 1), dp: dim("dp", "auto"), cp: dim("cp", 1), zero, recompute };
 }
@@ -428,9 +418,9 @@ function readOptimizer(block: Block | undefined, ev: Evaluator, r: Reporter, d: 
     r.report("E0112", block.name ?? block.keyword, `Unknown optimizer \`${block.name?.name ?? ""}\`.`, { help: "flowc supports `optimizer adamw { … }`" });
     return undefined;
   }
-  const b = new BlockReader(r, block, { what: "`optimizer adamw`", attrs: ["lr", "betas", "weight_decay", "eps", "clip"] });
+  const b = new BlockReader(r, block, { what: "`optimizer adamw`", attrs: attributesOf("train/optimizer:adamw") });
   const lr = real(ev, b.required("lr"));
-  let betas: [number, number] = [0.9, 0.95];
+  let betas: [number, number] = [...W.DEFAULTS.betas];
   const be = b.get("betas");
   if (be) {
     const items = ev.list(be).map((x) => real(ev, x));
@@ -456,29 +446,29 @@ function readOptimizer(block: Block | undefined, ev: Evaluator, r: Reporter, d: 
   };
   return {
     kind: "adamw", lr, betas,
-    weightDecay: bounded("weight_decay", 0.0, (v) => v >= 0, "zero or positive"),
-    eps: bounded("eps", 1e-8, (v) => v > 0, "positive"),
-    clip: bounded("clip", 1.0, (v) => v >= 0, "zero (no clipping) or positive"),
+    weightDecay: bounded("weight_decay", W.DEFAULTS.weightDecay, (v) => v >= 0, "zero or positive"),
+    eps: bounded("eps", W.DEFAULTS.eps, (v) => v > 0, "positive"),
+    clip: bounded("clip", W.DEFAULTS.clip, (v) => v >= 0, "zero (no clipping) or positive"),
   };
 }
 
 function readLr(block: Block | undefined, ev: Evaluator, r: Reporter, d: Decl): T.LrT | undefined {
-  if (!block) return { kind: "constant", warmupSteps: 0, minRatio: 1 };
+  if (!block) return { kind: "constant", warmupSteps: 0, minRatio: W.DEFAULTS.minLrRatio.constant };
   const kind = block.name?.name;
-  if (kind !== "cosine" && kind !== "wsd" && kind !== "constant") {
-    const guess = kind ? suggest(kind, ["cosine", "wsd", "constant"]) : undefined;
+  if (!isWord(W.LR_SCHEDULES, kind)) {
+    const guess = kind ? suggest(kind, W.LR_SCHEDULES) : undefined;
     r.report("E0112", block.name ?? block.keyword, `Unknown schedule \`${kind ?? ""}\` in \`${d.name}\`.`, {
       help: guess ? `did you mean \`${guess}\`?` : "use `schedule cosine`, `schedule wsd` or `schedule constant`",
       fixes: [block.name ? replaceWith(block.name, guess) : undefined],
     });
     return undefined;
   }
-  const attrs = kind === "wsd" ? ["warmup", "decay", "min_lr_ratio"] : kind === "cosine" ? ["warmup", "min_lr_ratio"] : ["warmup"];
+  const attrs = attributesOf(`train/schedule:${kind}`);
   const b = new BlockReader(r, block, { what: `\`schedule ${kind}\``, attrs });
   const wE = b.get("warmup");
   const warmupSteps = wE ? Number(ev.integer(wE, "steps", true, 0n) ?? 0n) : 0;
   const mrE = b.get("min_lr_ratio");
-  const minRatio = mrE ? num(ev.fraction(mrE) ?? R.ZERO) : kind === "cosine" ? 0.1 : 0;
+  const minRatio = mrE ? num(ev.fraction(mrE) ?? R.ZERO) : kind === "constant" ? 0 : W.DEFAULTS.minLrRatio[kind];
   let decayFraction: Rational | undefined;
   let decaySteps: number | undefined;
   if (kind === "wsd") {
@@ -495,8 +485,8 @@ function readLr(block: Block | undefined, ev: Evaluator, r: Reporter, d: Decl): 
 function readStage(sb: Block, ev: Evaluator, r: Reporter, curations: ReadonlyMap<string, T.CurateT>): T.StageT {
   const b = new BlockReader(r, sb, {
     what: `stage \`${sb.name!.name}\``,
-    attrs: ["until", "last", "seq_len", "micro_batch", "rope_theta", "yarn_factor", "lr_scale", "lr_jump", "packing"],
-    blocks: ["mix"],
+    attrs: attributesOf("train/stage"),
+    blocks: blocksOf("train/stage"),
   });
   const untilE = b.get("until");
   const lastE = b.get("last");
@@ -512,7 +502,7 @@ function readStage(sb: Block, ev: Evaluator, r: Reporter, curations: ReadonlyMap
   const lrsE = b.get("lr_scale");
   const lrJumpE = b.get("lr_jump");
   const packE = b.get("packing");
-  const packing = packE ? (ev.word(packE, ["best_fit", "concat"]) as T.StageT["packing"]) : undefined;
+  const packing = packE ? (ev.word(packE, W.PACKINGS) as T.StageT["packing"]) : undefined;
   return {
     name: sb.name!.name,
     block: sb,
@@ -599,7 +589,6 @@ function resolveDataset(at: { span: import("../source/span.js").Span }, key: str
 
 // ---- eval, release ---------------------------------------------------------------------------------
 
-const METRICS = ["perplexity", "bits_per_byte", "loss", "acc", "acc_norm", "exact_match"] as const;
 
 function readGates(items: readonly ExprItem[] | readonly Expr[], ev: Evaluator, r: Reporter, tasks?: readonly string[]): T.GateT[] {
   const gates: T.GateT[] = [];
@@ -617,9 +606,9 @@ function readGates(items: readonly ExprItem[] | readonly Expr[], ev: Evaluator, 
     const [es, metric] = [left.parts[0]!, left.parts[1]!];
     const ref = ev.ref({ kind: "Path", parts: [es], span: es.span }, ["evalset"]);
     if (!ref) continue;
-    if (!(METRICS as readonly string[]).includes(metric.name)) {
-      const guess = suggest(metric.name, METRICS);
-      r.report("E0112", metric, `Unknown metric \`${metric.name}\`.`, { help: guess ? `did you mean \`${guess}\`?` : `metrics: ${METRICS.join(", ")}`, fixes: [replaceWith(metric, guess)] });
+    if (!isWord(W.METRICS, metric.name)) {
+      const guess = suggest(metric.name, W.METRICS);
+      r.report("E0112", metric, `Unknown metric \`${metric.name}\`.`, { help: guess ? `did you mean \`${guess}\`?` : `metrics: ${W.METRICS.join(", ")}`, fixes: [replaceWith(metric, guess)] });
       continue;
     }
     if (tasks && !tasks.includes(ref.name)) {
@@ -638,7 +627,7 @@ function readGates(items: readonly ExprItem[] | readonly Expr[], ev: Evaluator, 
 }
 
 function readEval(d: Decl, ev: Evaluator, r: Reporter): T.EvalT | undefined {
-  const b = new BlockReader(r, d.block, { what: what(d), attrs: ["after", "every", "tasks"], blocks: ["gate"] });
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: attributesOf("eval"), blocks: blocksOf("eval") });
   const afterE = b.required("after");
   const after = afterE && ev.ref(afterE, ["train"])?.name;
   const everyE = b.get("every");
@@ -652,13 +641,13 @@ function readEval(d: Decl, ev: Evaluator, r: Reporter): T.EvalT | undefined {
 }
 
 function readRelease(d: Decl, ev: Evaluator, r: Reporter): T.ReleaseT | undefined {
-  const b = new BlockReader(r, d.block, { what: what(d), attrs: ["from", "require", "format", "phases", "rollback_if"], blocks: ["rollback_if"] });
+  const b = new BlockReader(r, d.block, { what: what(d), attrs: attributesOf("release"), blocks: blocksOf("release") });
   const fromE = b.required("from");
   const from = fromE && ev.ref(fromE, ["train"])?.name;
   const reqE = b.get("require");
   const require = reqE ? ev.list(reqE).map((x) => ev.ref(x, ["eval"])?.name).filter((x): x is string => !!x) : [];
   const fmtE = b.get("format");
-  if (fmtE) ev.word(fmtE, ["hf_safetensors"]);
+  if (fmtE) ev.word(fmtE, W.RELEASE_FORMATS);
   const phE = b.get("phases");
   const phases = phE ? ev.list(phE).map((x) => (x.kind === "Path" && x.parts.length === 1 ? x.parts[0]!.name : ev.string(x))).filter((x): x is string => !!x) : ["internal"];
   let rollbackIf: T.GateT[] = [];

@@ -2,11 +2,12 @@
 // only this, never the AST; the AST nodes are kept for diagnostics that later checks report.
 import type { Block, Expr, Node } from "../ast/nodes.js";
 import type { Rational } from "../units/rational.js";
+import type * as W from "../language/words.js";
 
 export interface ClusterT {
   readonly name: string;
   readonly block: Block;
-  readonly scheduler: "slurm" | "ray";
+  readonly scheduler: W.Scheduler;
   readonly partition?: string;
   readonly account?: string;
   readonly nodes: number;
@@ -22,13 +23,13 @@ export interface ClusterT {
   readonly address?: string;
 }
 
-export type SourceKind = "web" | "code" | "math" | "academic" | "books" | "synthetic";
+export type SourceKind = W.SourceKind;
 
 export interface SourceT {
   readonly name: string;
   readonly block: Block;
   readonly uri: string;
-  readonly format: "jsonl" | "parquet";
+  readonly format: W.SourceFormat;
   readonly tokens: bigint;
   readonly kind: SourceKind;
   readonly maxEpochs?: Rational;
@@ -39,20 +40,20 @@ export interface EvalsetT {
   readonly name: string;
   readonly block: Block;
   readonly uri: string;
-  readonly task: "perplexity" | "multiple_choice" | "generation";
+  readonly task: W.EvalTask;
 }
 
 export interface TokenizerT {
   readonly name: string;
   readonly block: Block;
-  readonly kind: "bpe" | "unigram";
+  readonly kind: W.TokenizerKind;
   readonly vocab: number;
   readonly path?: string;
   readonly trainOn?: readonly string[];
 }
 
 /** The curation operations of `steps { }` (docs/language.md, "Curation steps"). */
-export type CurateOpName = "language" | "quality" | "perplexity" | "pii" | "nsfw" | "filter" | "dedup" | "decontaminate" | "review";
+export type CurateOpName = W.CurateStep;
 
 export interface CurateOpT {
   readonly op: CurateOpName;
@@ -112,7 +113,7 @@ export interface StageT {
   readonly ropeTheta?: number;
   readonly yarnFactor?: number;
   /** How documents are packed into sequences: `best_fit` (the default) or `concat`. */
-  readonly packing?: "best_fit" | "concat";
+  readonly packing?: W.Packing;
   readonly lrScale?: Rational;
   readonly lrJump: boolean;
 }
@@ -126,7 +127,7 @@ export interface ParallelT {
   readonly dp: Auto<number>;
   readonly cp: Auto<number>;
   readonly zero: Auto<0 | 1 | 2 | 3>;
-  readonly recompute: Auto<"none" | "selective" | "full">;
+  readonly recompute: Auto<W.Recompute>;
 }
 
 export interface OptimizerT {
@@ -139,7 +140,7 @@ export interface OptimizerT {
 }
 
 export interface LrT {
-  readonly kind: "constant" | "cosine" | "wsd";
+  readonly kind: W.LrScheduleKind;
   readonly block?: Block;
   readonly warmupSteps: number;
   /** wsd: the decay phase as a fraction of all steps, or as steps. */
@@ -161,9 +162,9 @@ export interface TrainT {
   readonly batch: bigint;
   readonly batchNode?: Expr;
   readonly microBatch: number;
-  readonly precision: "bf16" | "fp8" | "fp32";
+  readonly precision: W.Precision;
   readonly precisionNode?: Expr;
-  readonly backend: "fsdp" | "megatron";
+  readonly backend: W.Backend;
   readonly backendNode?: Expr;
   readonly parallel: ParallelT;
   readonly optimizer: OptimizerT;
@@ -174,7 +175,7 @@ export interface TrainT {
   readonly stages: readonly StageT[];
 }
 
-export type CompareOp = "<" | "<=" | ">" | ">=" | "==" | "!=";
+export type CompareOp = W.CompareOp;
 
 export interface GateT {
   readonly evalset: string;
@@ -198,7 +199,7 @@ export interface ReleaseT {
   readonly block: Block;
   readonly from: string;
   readonly require: readonly string[];
-  readonly format: "hf_safetensors";
+  readonly format: W.ReleaseFormat;
   readonly phases: readonly string[];
   readonly rollbackIf: readonly GateT[];
 }

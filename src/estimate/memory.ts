@@ -71,19 +71,24 @@ export function modelStates(psi: number, zero: 0 | 1 | 2 | 3, dp: number, precis
  * zero = 2 keeps every gathered parameter from forward to backward (reshard_after_forward=False);
  * zero = 3 frees them after each block, so the root's (embedding, final norm, LM head) and two
  * blocks' (current + prefetch) are gathered at once; zero = 0 in bf16 holds autocast's bf16 copy
- * of every matrix a Linear uses (all blocks' and the LM head's), cached for backward. In the
- * compute dtype (bf16: 2 bytes, fp32: 4).
+ * of every block's Linear weights, cached for backward. In the compute dtype (bf16: 2 bytes,
+ * fp32: 4).
  */
-export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "tp" | "pp">, precision: Precision, backend: Backend): number {
+export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "tp" | "pp" | "recompute">, precision: Precision, backend: Backend): number {
   if (backend === "megatron") return 0;
   const b = paramBreakdown(m);
   const bytes = precision === "fp32" ? 4 : 2;
   const blocks = Number(b.blocks) / p.pp / p.tp;
   const root = ((p.pp === 1 ? Number(b.lmHead) + Number(b.finalNorm) : 0) + Number(b.embedding)) / p.tp;
   if (p.zero <= 1) {
-    // (zero = 1 has no FSDP layout, E0182; estimated as zero = 0.) autocast casts Linear weights only (the embedding runs in fp32; tied: the head is the embedding).
-    const head = p.pp === 1 ? Number(b.embedding) / p.tp : 0;
-    return precision === "fp32" ? 0 : bytes * (blocks - (2 * m.dModel * m.layers) / p.pp / p.tp + head);
+    // (zero = 1 has no FSDP layout, E0182; estimated as zero = 0.) autocast casts the blocks'
+    // Linear weights outside checkpointed regions (a recomputed module casts again in backward:
+    // selective keeps the attention projections' copies, full none); the embedding runs in fp32,
+    // and the LM head's cast lives inside the checkpointed loss chunk.
+    if (precision === "fp32" || p.recompute === "full") return 0;
+    const hd = m.dModel / m.heads;
+    const attention = (2 * m.dModel * m.heads * hd + 2 * m.dModel * m.kvHeads * hd) * (m.layers / p.pp) / p.tp;
+    return bytes * (p.recompute === "selective" ? attention : blocks - (2 * m.dModel * m.layers) / p.pp / p.tp);
   }
   if (p.zero === 2) return bytes * (blocks + root);
   return bytes * (root + Math.min(2, m.layers / p.pp) * (Number(b.perLayer) / p.tp));
@@ -98,8 +103,8 @@ export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "
  *   fp32 statistics: each norm's 1/rms and attention's log-sum-exp per head, 4·(2 + a).
  * With e = r = 2 that is h(12 + 4g/a) + 6F (docs/estimators.md), plus the statistics.
  * selective recompute = the MLP is recomputed in backward (its three matmuls' outputs dropped:
- * − 3F·e); full recompute keeps only the block input, h·r (plus one layer's working set, counted
- * by the caller). TP with sequence parallelism divides everything by t; TP without SP leaves the
+ * − 3F·e); full recompute keeps only the block input, h·r (the recomputed layer's working set is a
+ * transient the caller adds to the peak). TP with sequence parallelism divides everything by t; TP without SP leaves the
  * norms' inputs and outputs (4h) replicated.
  */
 export function activationBytesPerTokenPerLayer(
@@ -146,12 +151,14 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
         : "FSDP keeps the root's and two blocks' parameters gathered (current + prefetch)");
   }
   // Gradient buffers in flight: DDP (replicate, zero = 0) all-reduces through flat fp32 buckets
-  // as large as the gradients; FSDP reduce-scatters each block's gradients from an unsharded fp32
-  // buffer (one block's parameters, ×4 bytes).
+  // as large as the gradients; FSDP reduce-scatters each unit's gradients from an unsharded fp32
+  // buffer (the largest unit: a block, or the root's embedding and LM head; ×4 bytes).
   const fsdpSharded = backend === "fsdp" && p.zero >= 2;
-  const buckets = backend === "fsdp" && p.zero <= 1 ? 4 * psi : fsdpSharded ? (4 * Number(paramBreakdown(m).perLayer)) / p.tp : 0;
+  const pb = paramBreakdown(m);
+  const rootUnit = Number(pb.embedding) + (p.pp === 1 ? Number(pb.lmHead) + Number(pb.finalNorm) : 0);
+  const buckets = backend === "fsdp" && p.zero <= 1 ? 4 * psi : fsdpSharded ? (4 * Math.max(Number(pb.perLayer), rootUnit)) / p.tp : 0;
   const gradients = states.gradients + buckets;
-  if (buckets > 0) assumptions.push(fsdpSharded ? "FSDP reduce-scatters one block's gradients at a time from an fp32 buffer" : "DDP's gradient buckets: a second fp32 copy of the gradients");
+  if (buckets > 0) assumptions.push(fsdpSharded ? "FSDP reduce-scatters one unit's gradients at a time from an fp32 buffer" : "DDP's gradient buckets: a second fp32 copy of the gradients");
   const tokensPerMicro = (p.microBatch * p.seqLen) / p.cp;
   const layersOnStage = m.layers / p.pp;
   // 1F1B: the first stage holds p micro-batches in flight, i.e. about L layers' worth.
@@ -161,13 +168,17 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   const r = backend === "fsdp" && p.zero === 0 ? 4 : e;
   const perLayer = activationBytesPerTokenPerLayer(m, p, e, r) * tokensPerMicro;
   let activations = perLayer * layersOnStage * inFlight;
-  if (p.recompute === "full") {
-    // One layer is recomputed at a time; its full working set exists transiently.
-    activations += activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }, e, r) * tokensPerMicro;
-  }
+  // Full recompute: one layer is recomputed at a time in backward; its working set and its
+  // gradients' temporaries (about as large again, measured by memory_bench.py) exist transiently,
+  // counted in the peak, not in what forward keeps.
+  // Selective: one MLP's gate, up and product exist again while it is recomputed.
+  const recomputeTransient = p.recompute === "full" ? 2 * activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }, e, r) * tokensPerMicro
+    : p.recompute === "selective" ? (3 * m.ffn * e * tokensPerMicro) / p.tp : 0;
   // Around the blocks: token ids (int64, the embedding's backward), the final norm's input,
   // statistics and output (kept by the chunked loss), the targets (int64).
   activations += tokensPerMicro * (8 + r * m.dModel + 4 + e * m.dModel + 8);
+  // RoPE's cos/sin tables ([s, head_dim] each, shared by the layers).
+  activations += 2 * (p.seqLen / p.cp) * (m.dModel / m.heads) * r;
   // The loss: one chunk of logits at a time (compute dtype, fp32 log-softmax and its gradient,
   // and in bf16 the fp32 copy), recomputed in backward; on the last stage.
   const chunk = Math.min(LOSS_CHUNK_TOKENS, tokensPerMicro);
@@ -176,7 +187,7 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   assumptions.push(backend === "megatron" ? "logits are materialized (bf16 + fp32 for the loss), no fused cross-entropy"
     : `cross-entropy in chunks of ${LOSS_CHUNK_TOKENS} tokens: one chunk's logits at a time`);
   // AdamW (foreach=False) steps one tensor at a time: two fp32 temporaries of the largest.
-  const b = paramBreakdown(m);
+  const b = pb;
   const largest = Math.max(Number(b.embedding), m.dModel * Math.max(m.ffn, m.heads * (m.dModel / m.heads))) / p.tp / (p.zero >= 2 ? p.dp : 1);
   const optimizerStep = backend === "fsdp" ? 2 * 4 * largest : 0;
   const isCpu = gpu.name === "cpu";
@@ -187,8 +198,8 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   // backward (all activations and the loss's chunk, gradients not yet allocated) or the
   // optimizer step (all gradients, no activations), whichever is larger.
   // Megatron allocates its fp32 main-gradient buffer up front, so it counts throughout.
-  const peak = backend === "megatron" ? weights + states.gradients + states.optimizer + activations + logits
-    : weights + states.optimizer + buckets + Math.max(activations + logits, states.gradients + optimizerStep);
+  const peak = backend === "megatron" ? weights + states.gradients + states.optimizer + activations + recomputeTransient + logits
+    : weights + states.optimizer + buckets + Math.max(activations + recomputeTransient + logits, states.gradients + optimizerStep);
   const sub = peak + cudaContext + nccl;
   // Caching-allocator fragmentation: reserved exceeds allocated; 5% allowance.
   const fragmentation = 0.05 * sub;

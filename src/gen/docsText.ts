@@ -3,7 +3,7 @@
 // equal to the checker's own lists). `npm run docs` writes them; test/docs/docs.test.ts fails when
 // they are not current.
 import { ALL_CODES, type CodeInfo } from "../diagnostics/catalog.js";
-import { allBlockSpecs, ASSERT_SIGNATURES, type AttrSpec, type BlockSpec } from "../lsp/vocabulary.js";
+import { allBlockSpecs, ASSERT_SIGNATURES, type AttrSpec, type BlockSpec } from "../language/vocabulary.js";
 
 export const LANGUAGE_BEGIN = "<!-- BEGIN GENERATED REFERENCE (npm run docs) -->";
 export const LANGUAGE_END = "<!-- END GENERATED REFERENCE -->";

@@ -10,7 +10,7 @@ import * as T from "../syntax/tokens.js";
 import type { ProgramIndex } from "./symbols.js";
 import {
   ASSERT_SIGNATURES, attrSpec, blockSpec, DECLARATION_KINDS, declSpec, METRICS, type AttrSpec, type BlockFrame, type BlockSpec,
-} from "./vocabulary.js";
+} from "../language/vocabulary.js";
 
 export type ItemKind = "keyword" | "property" | "value" | "reference" | "function" | "block" | "dataset";
 

@@ -20,7 +20,7 @@ import { formatExpr } from "../syntax/format.js";
 import { nodesAt } from "./locate.js";
 import type { Target } from "./symbols.js";
 import type { Analysis } from "./workspace.js";
-import { attrSpec, blockSpec, declSpec, type AttrSpec, type BlockFrame } from "./vocabulary.js";
+import { attrSpec, blockSpec, declSpec, type AttrSpec, type BlockFrame } from "../language/vocabulary.js";
 
 export interface HoverResult {
   readonly markdown: string;

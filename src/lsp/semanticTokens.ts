@@ -7,7 +7,7 @@ import { pathText } from "../ast/nodes.js";
 import * as T from "../syntax/tokens.js";
 import type { SourceText } from "./convert.js";
 import type { ProgramIndex } from "./symbols.js";
-import { attrSpec, blockSpec, type BlockFrame } from "./vocabulary.js";
+import { attrSpec, blockSpec, type BlockFrame } from "../language/vocabulary.js";
 
 const TYPES = ["keyword", "variable", "property", "enumMember", "function", "number", "string", "comment", "operator", "namespace"] as const;
 const MODIFIERS = ["declaration", "defaultLibrary"] as const;

@@ -5,7 +5,7 @@ import type { Attribute, Block, Expr, FlowFile, Ident, Path } from "../ast/nodes
 import { pathText } from "../ast/nodes.js";
 import { buildSymbols, type Decl, type SymbolTable } from "../check/decls.js";
 import { Reporter } from "../check/report.js";
-import { attrSpec, blockSpec, type BlockFrame, type BlockSpec } from "./vocabulary.js";
+import { attrSpec, blockSpec, type BlockFrame, type BlockSpec } from "../language/vocabulary.js";
 
 /** What a name denotes: a declaration, a stage of a run, or an attribute of a declaration. */
 export type Target =

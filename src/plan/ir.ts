@@ -17,6 +17,7 @@
 //   `fingerprint`, the raw files it reads (`inputs`) and the keys of the steps it needs
 //   (runtime-py/STEPS.md).
 import { z } from "zod";
+import * as W from "../language/words.js";
 
 export const PLAN_IR_VERSION = 2 as const;
 
@@ -43,7 +44,7 @@ const relPath = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, "a relative
 
 export const ClusterIR = z.object({
   name: z.string(),
-  scheduler: z.enum(["slurm", "ray"]),
+  scheduler: z.enum(W.SCHEDULERS),
   partition: z.string().optional(),
   account: z.string().optional(),
   nodes: positive,
@@ -59,19 +60,19 @@ export const ClusterIR = z.object({
 
 export const RawSourceIR = z.object({
   uri: z.string().describe("a glob as written; relative ones resolve against the input root"),
-  format: z.enum(["jsonl", "parquet"]),
+  format: z.enum(W.SOURCE_FORMATS),
   declared_tokens: count,
   upsample: positive.optional().describe("copies of every document in the source's pool (quality-aware upsampling)"),
-  kind: z.enum(["web", "code", "math", "academic", "books", "synthetic"]),
+  kind: z.enum(W.SOURCE_KINDS),
 }).meta({ id: "RawSource" });
 
 export const EvalsetIR = z.object({
   uri: z.string().describe("a JSONL file or glob (relative to the input root), or `lm_eval:TASK`"),
-  task: z.enum(["perplexity", "multiple_choice", "generation"]),
+  task: z.enum(W.EVAL_TASKS),
 }).meta({ id: "Evalset" });
 
 export const TokenizerIR = z.object({
-  kind: z.enum(["bpe", "unigram"]),
+  kind: z.enum(W.TOKENIZER_KINDS),
   vocab: positive,
   path: z.string().optional().describe("an existing tokenizer.json (relative to the input root)"),
   train_on: z.array(z.string()).optional().describe("raw source names to train on"),
@@ -90,14 +91,14 @@ export const LanguageOp = z.object({
 
 export const QualityOp = z.object({
   op: z.literal("quality"),
-  method: z.enum(["gopher", "c4", "classifier"]).default("gopher").describe("Gopher rules (Rae et al. 2021, app. A), C4 rules (Raffel et al. 2020), or a fastText classifier"),
+  method: z.enum(W.QUALITY_METHODS).default("gopher").describe("Gopher rules (Rae et al. 2021, app. A), C4 rules (Raffel et al. 2020), or a fastText classifier"),
   model: z.string().optional().describe("method = classifier: a fastText .bin whose positive label is __label__hq (relative to the input root)"),
   threshold: share.default(0.5).describe("method = classifier: documents with P(hq) >= threshold are kept (`min_score` in the .flow file means the same)"),
 }).meta({ id: "QualityOp", description: "Heuristic quality rules or a classifier; code sources get StarCoder-style code rules instead." });
 
 export const PiiOp = z.object({
   op: z.literal("pii"),
-  redact: z.array(z.enum(["email", "phone", "ip"])).default(["email", "phone", "ip"]).describe("kinds of PII replaced"),
+  redact: z.array(z.enum(W.PII_KINDS)).default([...W.PII_KINDS]).describe("kinds of PII replaced"),
   replacement: z.string().optional().describe("replacement text; default Dolma's placeholders (|||EMAIL_ADDRESS||| …)"),
 }).meta({ id: "PiiOp", description: "Replaces emails, phone numbers and IPv4/IPv6 addresses (Dolma's placeholders)." });
 
@@ -218,7 +219,7 @@ export const ParallelIR = z.object({
   dp: positive,
   cp: positive,
   zero: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]),
-  recompute: z.enum(["none", "selective", "full"]),
+  recompute: z.enum(W.RECOMPUTE),
 }).meta({ id: "Parallel" });
 
 /** What the backend does with the parallel layout (src/estimate/backends.ts decides; the runtime follows). */
@@ -259,7 +260,7 @@ export const StageIR = z.object({
   sequences_per_step: positive,
   rope_theta: z.number().positive(),
   yarn_factor: z.number().positive().optional(),
-  packing: z.enum(["best_fit", "concat"]).optional().describe("how documents fill sequences: best-fit decreasing bins (the default, what flowrt does), or concatenated and cut"),
+  packing: z.enum(W.PACKINGS).optional().describe("how documents fill sequences: best-fit decreasing bins (the default, what flowrt does), or concatenated and cut"),
   lr_scale: exactFraction,
   lr_jump: z.boolean(),
   flops_per_token: count.describe("training FLOPs per token at this stage's seq_len: 6N + 12·L·d_model·seq_len (src/estimate/compute.ts)"),
@@ -304,8 +305,8 @@ export const TrainIR = z.object({
   cluster: z.string(),
   nodes: positive,
   init_from: z.string().optional().describe("as written: a train run of the plan, or a directory with model.safetensors"),
-  precision: z.enum(["bf16", "fp8", "fp32"]),
-  backend: z.enum(["fsdp", "megatron"]),
+  precision: z.enum(W.PRECISIONS),
+  backend: z.enum(W.BACKENDS),
   parallel: ParallelIR,
   layout: LayoutIR,
   optimizer: OptimizerIR,
@@ -330,7 +331,7 @@ export const TrainIR = z.object({
 export const GateIR = z.object({
   evalset: z.string(),
   metric: z.string(),
-  op: z.enum(["<", "<=", ">", ">=", "==", "!="]),
+  op: z.enum(W.COMPARE_OPS),
   value: z.number(),
 }).meta({ id: "Gate" });
 

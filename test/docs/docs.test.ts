@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ALL_CODES } from "../../src/diagnostics/catalog.js";
 import { diagnosticsMarkdown, withLanguageReference } from "../../src/gen/docsText.js";
-import { allBlockSpecs } from "../../src/lsp/vocabulary.js";
+import { allBlockSpecs } from "../../src/language/vocabulary.js";
 
 describe("docs", () => {
   it("docs/diagnostics.md is current (npm run docs)", () => {

@@ -78,7 +78,9 @@ describe("golden Slurm scripts", () => {
       `--signal=B:USR2@${plan.trains[0]!.checkpoint.stop_signal_lead_s}`, "--output=logs/%x-%j.out", "--error=logs/%x-%j.out", `--job-name=train.pretrain@${hash.slice(0, 8)}`]) {
       expect(train).toMatch(new RegExp(`^#SBATCH ${d.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
     }
-    expect(train).toMatch(/^#SBATCH --time=00:16:00$/m);
+    // The plan's walltime for the segment, in whole minutes rounded up.
+    const wall = plan.steps.find((x) => x.id === "train.pretrain")!.resources.walltime_s;
+    expect(train).toMatch(new RegExp(`^#SBATCH --time=00:${String(Math.ceil(wall / 60)).padStart(2, "0")}:00$`, "m"));
     expect(train).toContain("srun --kill-on-bad-exit=1");
     expect(train).toMatch(/torch\.distributed\.run --nnodes="\$SLURM_NNODES" --nproc-per-node=2 --rdzv-backend=c10d/);
     expect(train).toContain("export PYTHONUNBUFFERED=1");

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkFiles } from "../../src/check/check.js";
-import { allBlockSpecs } from "../../src/lsp/vocabulary.js";
+import { allBlockSpecs } from "../../src/language/vocabulary.js";
 import { parseText } from "../../src/syntax/parse.js";
 
 const tiny = readFileSync("examples/tiny.flow", "utf8");

@@ -22,6 +22,7 @@ const RANK: Record<string, number> = {
   program: 4,
   schedule: 5,
   estimate: 5,
+  language: 5.5, // the words of the language and the editor vocabulary: below the checker
   profile: 5, // cluster profiles (schema + YAML loader): used by emit, exec and the CLI
   check: 6,
   plan: 7,

@@ -6,9 +6,9 @@ flash kernels on a GPU), the batch is flattened to T = b·s tokens in the varlen
 head_dim] with cumulative document boundaries `cu_seqlens`, as the flash-attention varlen kernels
 take it:
 - GPU: torch.nn.attention.varlen.varlen_attn (flash varlen, causal window (-1, 0)).
-- CPU: the same contract, one call of torch's CPU flash kernel per document (forward and backward),
-  writing into one [T, heads, head_dim] output; what autograd keeps is q, k, v, the output and the
-  log-sum-exp, linear in s.
+- CPU: the same contract with torch's CPU flash kernel, documents batched by length (right-padded
+  to a power of two: a few calls, not one per document), writing into one [T, heads, head_dim]
+  output; what autograd keeps is q, k, v, the output and the log-sum-exp, linear in s.
 - Every row one document (the common case of long documents): one batched causal call.
 
 Measured on CPU (AMD EPYC, 2 cores, torch 2.15, seq 2048, 8 heads × 64, four documents): a dense
@@ -56,18 +56,20 @@ def documents_of(segments: torch.Tensor | None, batch: int, seq_len: int) -> Doc
 
 
 class _CpuVarlen(torch.autograd.Function):
-    """Causal varlen attention on CPU: torch's flash kernel per document (it takes grouped-query
-    kv heads as they are), one output buffer; autograd keeps q, k, v, out and the log-sum-exp."""
+    """Causal varlen attention on CPU with torch's flash kernel (it takes grouped-query kv heads as
+    they are), one output buffer; autograd keeps q, k, v, out and the log-sum-exp. Documents are
+    batched by length (next power of two), right-padded with zeros: causal attention never looks
+    at later positions, so the padding changes nothing, and a few kernel calls replace one per
+    document. The padded copies are temporaries of the call, not kept."""
 
     @staticmethod
     def forward(ctx, q, k, v, docs: Documents, scale: float):
         out = q.new_empty(q.shape[0], q.shape[1], v.shape[2])
         lse = q.new_empty(q.shape[1], q.shape[0], dtype=torch.float32)
-        for a, b in _ranges(docs):
-            o, l = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu(
-                _view(q, a, b, docs), _view(k, a, b, docs), _view(v, a, b, docs), 0.0, True, scale=scale)
-            _view(out, a, b, docs).copy_(o)
-            _lse_view(lse, a, b, docs).copy_(l)
+        for g in _groups(docs, q.device):
+            o, l = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu(g.pad(q), g.pad(k), g.pad(v), 0.0, True, scale=scale)
+            g.unpad(o, out)
+            lse[:, g.idx] = l.transpose(0, 1).reshape(l.shape[1], -1)[:, g.pos]
         ctx.save_for_backward(q, k, v, out, lse)
         ctx.docs, ctx.scale = docs, scale
         return out
@@ -75,22 +77,55 @@ class _CpuVarlen(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         q, k, v, out, lse = ctx.saved_tensors
-        docs = ctx.docs
         grad = grad.contiguous()
         dq, dk, dv = torch.empty_like(q), torch.empty_like(k), torch.empty_like(v)
-        for a, b in _ranges(docs):
+        for g in _groups(ctx.docs, q.device):
             gq, gk, gv = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu_backward(
-                _view(grad, a, b, docs), _view(q, a, b, docs), _view(k, a, b, docs), _view(v, a, b, docs),
-                _view(out, a, b, docs), _lse_view(lse, a, b, docs), 0.0, True, scale=ctx.scale)
-            _view(dq, a, b, docs).copy_(gq)
-            _view(dk, a, b, docs).copy_(gk)
-            _view(dv, a, b, docs).copy_(gv)
+                g.pad(grad), g.pad(q), g.pad(k), g.pad(v), g.pad(out), g.pad_lse(lse), 0.0, True, scale=ctx.scale)
+            g.unpad(gq, dq)
+            g.unpad(gk, dk)
+            g.unpad(gv, dv)
         return dq, dk, dv, None, None
 
 
-def _ranges(docs: Documents):
-    """Token ranges of one kernel call each: the whole batch when every row is one document
-    (a batched causal call), else one document."""
+@dataclass(frozen=True)
+class _Group:
+    """Documents of one kernel call: n documents right-padded to `length`; idx are their tokens
+    in the flattened batch, pos the same tokens' rows in the padded [n·length] layout."""
+
+    n: int
+    length: int
+    idx: torch.Tensor | None  # None: the whole batch, one document per row (no copy needed)
+    pos: torch.Tensor | None
+
+    def pad(self, t: torch.Tensor) -> torch.Tensor:
+        """[T, heads, d] -> the kernel's [n, heads, length, d]."""
+        if self.idx is None:
+            return t.view(self.n, self.length, t.shape[1], t.shape[2]).transpose(1, 2)
+        p = t.new_zeros(self.n * self.length, t.shape[1], t.shape[2])
+        p[self.pos] = t[self.idx]
+        return p.view(self.n, self.length, t.shape[1], t.shape[2]).transpose(1, 2)
+
+    def pad_lse(self, lse: torch.Tensor) -> torch.Tensor:
+        """[heads, T] -> [n, heads, length]."""
+        if self.idx is None:
+            return lse.view(lse.shape[0], self.n, self.length).transpose(0, 1)
+        p = lse.new_zeros(lse.shape[0], self.n * self.length)
+        p[:, self.pos] = lse[:, self.idx]
+        return p.view(lse.shape[0], self.n, self.length).transpose(0, 1)
+
+    def unpad(self, src: torch.Tensor, dst: torch.Tensor) -> None:
+        """The kernel's [n, heads, length, d] -> dst's rows [T, heads, d]."""
+        rows = src.transpose(1, 2).reshape(self.n * self.length, src.shape[1], src.shape[3])
+        if self.idx is None:
+            dst.copy_(rows)
+        else:
+            dst[self.idx] = rows[self.pos]
+
+
+def _ranges(docs: Documents) -> list[tuple[int, int]]:
+    """Token ranges of one call each (the windowed path): the whole batch when every row is one
+    document, else one document."""
     if docs.one_per_row:
         return [(0, docs.batch * docs.seq_len)]
     cu = docs.cu_seqlens
@@ -98,17 +133,25 @@ def _ranges(docs: Documents):
 
 
 def _view(t: torch.Tensor, a: int, b: int, docs: Documents) -> torch.Tensor:
-    """Tokens a:b of a [T, heads, head_dim] tensor as the kernel's [n, heads, len, head_dim] (a view)."""
+    """Tokens a:b of a [T, heads, head_dim] tensor as [n, heads, len, head_dim] (a view)."""
     if docs.one_per_row:
         return t.view(docs.batch, docs.seq_len, t.shape[1], t.shape[2]).transpose(1, 2)
     return t[a:b].unsqueeze(0).transpose(1, 2)
 
 
-def _lse_view(lse: torch.Tensor, a: int, b: int, docs: Documents) -> torch.Tensor:
-    """Tokens a:b of the [heads, T] log-sum-exp as the kernel's [n, heads, len] (a view)."""
+def _groups(docs: Documents, device: torch.device) -> list[_Group]:
     if docs.one_per_row:
-        return lse.view(lse.shape[0], docs.batch, docs.seq_len).transpose(0, 1)
-    return lse[:, a:b].unsqueeze(0)
+        return [_Group(docs.batch, docs.seq_len, None, None)]
+    by_length: dict[int, list[tuple[int, int]]] = {}
+    cu = docs.cu_seqlens
+    for a, b in zip(cu, cu[1:]):
+        by_length.setdefault(1 << (b - a - 1).bit_length(), []).append((a, b))
+    groups = []
+    for length, spans in sorted(by_length.items()):
+        idx = torch.cat([torch.arange(a, b) for a, b in spans])
+        pos = torch.cat([torch.arange(b - a) + i * length for i, (a, b) in enumerate(spans)])
+        groups.append(_Group(len(spans), length, idx.to(device), pos.to(device)))
+    return groups
 
 
 def document_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, docs: Documents, scale: float,

@@ -116,8 +116,10 @@ def apply_fsdp(model, mesh, layout: FsdpLayout) -> None:
 
 
 def set_checkpointing(model, recompute: str) -> None:
-    """full: recompute every block in backward; selective: recompute the MLP only (its activations
-    are the largest, attention is cheap to keep with SDPA)."""
+    """full: recompute every block in backward; selective: recompute the MLP only (its gate, up
+    and product are the largest activations; attention keeps q, k, v and its output, linear in s
+    with varlen attention). flowc's memory estimate counts the same definition
+    (activationBytesPerTokenPerLayer in src/estimate/memory.ts), and memory_bench checks it."""
     from torch.utils.checkpoint import checkpoint
 
     if recompute == "full":

@@ -9,6 +9,7 @@ import type { Evaluator } from "../values.js";
 import type { Reporter } from "../report.js";
 import { suggest } from "../../diagnostics/suggest.js";
 import type { AssertOutcome, TrainAnalysis } from "../analysis.js";
+import { ASSERT_FUNCTIONS } from "../../language/words.js";
 
 export interface AssertEnv {
   readonly analyses: ReadonlyMap<string, TrainAnalysis>;
@@ -16,7 +17,7 @@ export interface AssertEnv {
   readonly r: Reporter;
 }
 
-export const ASSERT_FUNCTIONS = ["tokens", "epochs", "steps", "gpu_hours", "memory"] as const;
+export { ASSERT_FUNCTIONS };
 
 
 /** Evaluates every assert; reports failures (E0200) and malformed asserts (E0201). */

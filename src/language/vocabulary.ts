@@ -1,11 +1,11 @@
 // What may be written where: block kinds, the attributes of each with their type, default, enum
-// values and a one-line description. Completion, hover and the reference index read only this
-// module. The checker's readers (check/extract.ts) hold the same lists as local constants; a test
-// (test/lsp/vocabulary.test.ts) runs the real checker on every attribute named here, so the two
-// cannot drift apart.
-import { DECL_KINDS, type DeclKind } from "../check/decls.js";
-import { ASSERT_FUNCTIONS } from "../check/rules/asserts.js";
+// values and a one-line description. Editor completion, hover, the reference index and the
+// generated language docs read this module. Its enums and defaults are the language's words
+// (language/words.ts), which the checker's readers use too; a test (test/lsp/vocabulary.test.ts)
+// runs the real checker on every attribute named here, so the two cannot drift apart.
 import { GPU_CATALOG } from "../estimate/index.js";
+import * as W from "./words.js";
+import { ASSERT_FUNCTIONS, DECL_KINDS, type DeclKind } from "./words.js";
 
 export interface AttrSpec {
   readonly name: string;
@@ -51,10 +51,7 @@ const enumAttr = (name: string, values: readonly string[], doc: string, more: Pa
   a(name, oneOf(values), doc, { values, ...more });
 
 export const GPU_NAMES: readonly string[] = Object.keys(GPU_CATALOG);
-export const PRECISIONS = ["bf16", "fp8", "fp32"] as const;
-export const RECOMPUTE = ["none", "selective", "full"] as const;
-export const METRICS = ["perplexity", "bits_per_byte", "loss", "acc", "acc_norm", "exact_match"] as const;
-export const CURATE_STEPS = ["language", "quality", "perplexity", "pii", "nsfw", "filter", "dedup", "decontaminate", "review"] as const;
+export const { PRECISIONS, RECOMPUTE, METRICS, CURATE_STEPS } = W;
 
 const fraction = "fraction (`80%` or `0.8`)";
 
@@ -62,7 +59,7 @@ const TOP: Record<DeclKind, BlockSpec> = {
   cluster: {
     keyword: "cluster", name: "required", blocks: [], doc: "Where jobs run: a Slurm or Ray cluster, its nodes and GPUs, walltime and budget.",
     attrs: [
-      enumAttr("scheduler", ["slurm", "ray"], "The workload manager jobs are submitted to.", { required: true }),
+      enumAttr("scheduler", W.SCHEDULERS, "The workload manager jobs are submitted to.", { required: true }),
       a("partition", "string", "Slurm partition (`#SBATCH --partition`)."),
       a("account", "string", "Slurm account charged for the jobs."),
       a("nodes", "integer ≥ 1", "Nodes of the cluster a run may use.", { required: true }),
@@ -80,9 +77,9 @@ const TOP: Record<DeclKind, BlockSpec> = {
     keyword: "source", name: "required", blocks: [], doc: "Raw data: where it is, its format, its declared size in tokens and its kind.",
     attrs: [
       a("uri", "string", "A local path, a glob, or an object-store URI (s3://, gs://, az://, hf://, file://, https://).", { required: true }),
-      enumAttr("format", ["jsonl", "parquet"], "File format of the documents.", { required: true }),
+      enumAttr("format", W.SOURCE_FORMATS, "File format of the documents.", { required: true }),
       a("tokens", "tokens", "Declared size in tokens, before curation (`1.3T` is exactly 1,300,000,000,000).", { required: true }),
-      enumAttr("kind", ["web", "code", "math", "academic", "books", "synthetic"], "What the data is; code sources get code-specific quality rules.", { required: true }),
+      enumAttr("kind", W.SOURCE_KINDS, "What the data is; code sources get code-specific quality rules.", { required: true }),
       a("max_epochs", "epochs", "How often this source may be repeated; overrides the run's `max_epochs`."),
       a("upsample", "integer ≥ 1", "Repeat every document k times in the source's pool (quality-aware upsampling).", { default: "1" }),
     ],
@@ -91,13 +88,13 @@ const TOP: Record<DeclKind, BlockSpec> = {
     keyword: "evalset", name: "required", blocks: [], doc: "An evaluation set; also what curation decontaminates against.",
     attrs: [
       a("uri", "string", "Path of the evaluation data, or `lm_eval:TASK` for an lm-evaluation-harness task.", { required: true }),
-      enumAttr("task", ["perplexity", "multiple_choice", "generation"], "How the set is scored.", { required: true }),
+      enumAttr("task", W.EVAL_TASKS, "How the set is scored.", { required: true }),
     ],
   },
   tokenizer: {
     keyword: "tokenizer", name: "required", blocks: [], doc: "A BPE or Unigram tokenizer: an existing `tokenizer.json`, or trained on sources.",
     attrs: [
-      enumAttr("kind", ["bpe", "unigram"], "The tokenization algorithm.", { required: true }),
+      enumAttr("kind", W.TOKENIZER_KINDS, "The tokenization algorithm.", { required: true }),
       a("vocab", "integer ≥ 2", "Vocabulary size; models read it as `TOKENIZER.vocab`.", { required: true }),
       a("path", "string", "An existing Hugging Face `tokenizer.json` (give `path` or `train_on`)."),
       a("train_on", "list of sources", "Sources to train the tokenizer on (give `path` or `train_on`).", { refs: ["source"], list: true }),
@@ -114,7 +111,7 @@ const TOP: Record<DeclKind, BlockSpec> = {
   model: {
     keyword: "model", name: "required", blocks: [], doc: "The model architecture (a Llama decoder).",
     attrs: [
-      enumAttr("arch", ["llama"], "Architecture family.", { required: true }),
+      enumAttr("arch", W.ARCHS, "Architecture family.", { required: true }),
       a("layers", "integer ≥ 1", "Transformer blocks.", { required: true }),
       a("d_model", "integer ≥ 1", "Hidden size.", { required: true }),
       a("heads", "integer ≥ 1", "Attention heads; `d_model` must divide evenly.", { required: true }),
@@ -138,12 +135,12 @@ const TOP: Record<DeclKind, BlockSpec> = {
       a("init_from", "train run or checkpoint path", "Start from another run's final weights (or a path).", { refs: ["train"] }),
       a("tokens", "tokens", "Tokens trained on, in all stages.", { required: true }),
       a("batch", "tokens", "Global batch in tokens: micro_batch × seq_len × dp × grad_accum.", { required: true }),
-      a("micro_batch", "integer ≥ 1", "Sequences per rank per forward pass.", { default: "1" }),
-      enumAttr("precision", PRECISIONS, "Training precision; `fp8` needs a GPU with FP8 tensor cores.", { default: "bf16" }),
-      enumAttr("backend", ["fsdp", "megatron"], "The training loop: torch FSDP2, or Megatron-LM.", { default: "fsdp" }),
-      a("max_epochs", "epochs", "How often any source may be repeated in this run.", { default: "4" }),
-      a("checkpoint_every", "steps", "Steps between checkpoints.", { default: "1000 steps" }),
-      a("seed", "integer ≥ 0", "Seed of the data order and initialisation.", { default: "0" }),
+      a("micro_batch", "integer ≥ 1", "Sequences per rank per forward pass.", { default: String(W.DEFAULTS.microBatch) }),
+      enumAttr("precision", PRECISIONS, "Training precision; `fp8` needs a GPU with FP8 tensor cores.", { default: W.DEFAULTS.precision }),
+      enumAttr("backend", W.BACKENDS, "The training loop: torch FSDP2, or Megatron-LM.", { default: W.DEFAULTS.backend }),
+      a("max_epochs", "epochs", "How often any source may be repeated in this run.", { default: String(W.DEFAULTS.maxEpochs) }),
+      a("checkpoint_every", "steps", "Steps between checkpoints.", { default: `${W.DEFAULTS.checkpointEvery} steps` }),
+      a("seed", "integer ≥ 0", "Seed of the data order and initialisation.", { default: String(W.DEFAULTS.seed) }),
       a("seq_len", "integer ≥ 1", "Context length of the run (default: the model's)."),
     ],
   },
@@ -160,7 +157,7 @@ const TOP: Record<DeclKind, BlockSpec> = {
     attrs: [
       a("from", "train run", "The run released.", { refs: ["train"], required: true }),
       a("require", "list of evals", "Evals whose gates must pass.", { refs: ["eval"], list: true }),
-      enumAttr("format", ["hf_safetensors"], "Export format (Hugging Face safetensors).", { default: "hf_safetensors" }),
+      enumAttr("format", W.RELEASE_FORMATS, "Export format (Hugging Face safetensors).", { default: W.DEFAULTS.releaseFormat }),
       a("phases", "list of words", "Release phases, in order.", { words: true, list: true, default: "[internal]" }),
       a("rollback_if", "list of gates", "Gates that roll the release back when they fail."),
     ],
@@ -181,25 +178,25 @@ const NESTED: Record<string, BlockSpec> = {
       a("pp", "integer ≥ 1 | `auto`", "Pipeline parallelism (1F1B).", { auto: true, default: "1" }),
       a("dp", "integer ≥ 1 | `auto`", "Data parallelism.", { auto: true, default: "the ranks left" }),
       a("cp", "integer ≥ 1 | `auto`", "Context parallelism.", { auto: true, default: "1" }),
-      enumAttr("zero", ["0", "1", "2", "3"], "ZeRO stage: 3 shards weights, gradients and optimizer states (FSDP).", { auto: true, default: "3", type: "`0` | `1` | `2` | `3` | `auto`" }),
-      enumAttr("recompute", RECOMPUTE, "Activation checkpointing.", { auto: true, default: "none" }),
+      enumAttr("zero", ["0", "1", "2", "3"], "ZeRO stage: 3 shards weights, gradients and optimizer states (FSDP).", { auto: true, default: String(W.DEFAULTS.zero), type: "`0` | `1` | `2` | `3` | `auto`" }),
+      enumAttr("recompute", RECOMPUTE, "Activation checkpointing.", { auto: true, default: W.DEFAULTS.recompute }),
     ],
   },
   "train/optimizer:adamw": {
     keyword: "optimizer", name: "algorithm", algorithms: ["adamw"], blocks: [], doc: "AdamW with decoupled weight decay.",
     attrs: [
       a("lr", "number", "Peak learning rate.", { required: true }),
-      a("betas", "two numbers in [0, 1)", "Adam's β1 and β2.", { default: "[0.9, 0.95]" }),
-      a("weight_decay", "number", "Decoupled weight decay.", { default: "0.0" }),
-      a("eps", "number", "Adam's ε.", { default: "1e-8" }),
-      a("clip", "number", "Gradient-norm clipping.", { default: "1.0" }),
+      a("betas", "two numbers in [0, 1)", "Adam's β1 and β2.", { default: `[${W.DEFAULTS.betas.join(", ")}]` }),
+      a("weight_decay", "number", "Decoupled weight decay.", { default: W.DEFAULTS.weightDecay.toFixed(1) }),
+      a("eps", "number", "Adam's ε.", { default: W.DEFAULTS.eps.toExponential() }),
+      a("clip", "number", "Gradient-norm clipping.", { default: W.DEFAULTS.clip.toFixed(1) }),
     ],
   },
   "train/schedule:cosine": {
     keyword: "schedule", name: "algorithm", algorithms: ["cosine", "wsd", "constant"], blocks: [], doc: "Linear warmup, then cosine decay to `min_lr_ratio` of the peak.",
     attrs: [
       a("warmup", "steps", "Warmup steps.", { default: "0 steps" }),
-      a("min_lr_ratio", fraction, "Final learning rate as a fraction of the peak.", { default: "0.1" }),
+      a("min_lr_ratio", fraction, "Final learning rate as a fraction of the peak.", { default: String(W.DEFAULTS.minLrRatio.cosine) }),
     ],
   },
   "train/schedule:wsd": {
@@ -207,7 +204,7 @@ const NESTED: Record<string, BlockSpec> = {
     attrs: [
       a("warmup", "steps", "Warmup steps.", { default: "0 steps" }),
       a("decay", "fraction of the steps, or steps", "The final decay phase (`10%` rounds down to whole steps).", { required: true }),
-      a("min_lr_ratio", fraction, "Final learning rate as a fraction of the peak.", { default: "0" }),
+      a("min_lr_ratio", fraction, "Final learning rate as a fraction of the peak.", { default: String(W.DEFAULTS.minLrRatio.wsd) }),
     ],
   },
   "train/schedule:constant": {
@@ -223,7 +220,7 @@ const NESTED: Record<string, BlockSpec> = {
       a("micro_batch", "integer ≥ 1", "Micro-batch from this stage on."),
       a("rope_theta", "number", "RoPE base from this stage on (long-context extension)."),
       a("yarn_factor", "number", "YaRN scaling factor from this stage on."),
-      enumAttr("packing", ["best_fit", "concat"], "How documents fill sequences: best-fit decreasing bins (few padding tokens, no document cut but the longest), or concatenated and cut.", { default: "best_fit" }),
+      enumAttr("packing", W.PACKINGS, "How documents fill sequences: best-fit decreasing bins (few padding tokens, no document cut but the longest), or concatenated and cut.", { default: W.DEFAULTS.packing }),
       a("lr_scale", "number", "Multiplier on the schedule's learning rate in this stage.", { default: "1" }),
       a("lr_jump", "`true` | `false`", "Allow the learning rate to jump at the stage start.", { default: "false" }),
     ],
@@ -246,7 +243,7 @@ const NESTED: Record<string, BlockSpec> = {
   "curate/steps/quality": {
     keyword: "quality", name: "none", blocks: [], doc: "Quality filtering: Gopher or C4 rules, or a fastText classifier.",
     attrs: [
-      enumAttr("method", ["gopher", "c4", "classifier"], "The quality filter."),
+      enumAttr("method", W.QUALITY_METHODS, "The quality filter."),
       a("model", "string", "Path of the classifier model (`method = classifier`)."),
       a("threshold", fraction, "Classifier score threshold."),
       a("min_score", fraction, "Minimum quality score kept."),
@@ -276,14 +273,14 @@ const NESTED: Record<string, BlockSpec> = {
   "curate/steps/pii": {
     keyword: "pii", name: "none", blocks: [], doc: "Redaction of personal information.",
     attrs: [
-      enumAttr("redact", ["email", "phone", "ip"], "What is redacted.", { list: true, type: "list of `email` | `phone` | `ip`" }),
+      enumAttr("redact", W.PII_KINDS, "What is redacted.", { list: true, type: "list of `email` | `phone` | `ip`" }),
       a("replacement", "string", "Text put in place of what is redacted (default: Dolma's placeholders)."),
     ],
   },
   "curate/steps/dedup": {
     keyword: "dedup", name: "none", blocks: [], doc: "Deduplication (one per curation): exact, MinHash-LSH, SimHash, semantic (embeddings) or code AST, merged across shards.",
     attrs: [
-      enumAttr("method", ["exact", "minhash", "simhash", "semantic", "ast"], "The deduplication method.", { default: "minhash" }),
+      enumAttr("method", W.DEDUP_METHODS, "The deduplication method.", { default: W.DEFAULTS.dedupMethod }),
       a("ngram", "integer", "Shingle size in words."),
       a("permutations", "integer", "MinHash permutations."),
       a("bands", "integer", "LSH bands (permutations must divide evenly)."),
@@ -363,6 +360,22 @@ export function allBlockSpecs(): { path: string; spec: BlockSpec }[] {
     ...DECL_KINDS.map((k) => ({ path: k, spec: TOP[k] })),
     ...Object.entries(NESTED).map(([path, spec]) => ({ path, spec })),
   ];
+}
+
+const BY_PATH: ReadonlyMap<string, BlockSpec> = new Map(allBlockSpecs().map(({ path, spec }) => [path, spec]));
+
+/** The attribute names a block takes (`"train/parallel"`, `"curate/steps/dedup"`): what the checker's readers accept. */
+export function attributesOf(path: string): readonly string[] {
+  const spec = BY_PATH.get(path);
+  if (!spec) throw new Error(`no block ${path} in the vocabulary`);
+  return spec.attrs.map((a) => a.name);
+}
+
+/** The keywords of the blocks allowed inside a block. */
+export function blocksOf(path: string): readonly string[] {
+  const spec = BY_PATH.get(path);
+  if (!spec) throw new Error(`no block ${path} in the vocabulary`);
+  return spec.blocks;
 }
 
 /** The assert functions, with what they take. */
