@@ -150,7 +150,11 @@ export async function runLocal(plan: PlanIR, o: LocalRunOptions): Promise<{ outc
       mkdirSync(dirname(logFile), { recursive: true });
       const sub = execa(cmd, args, {
         reject: false, all: true, cwd: out,
-        env: { PYTHONUNBUFFERED: "1", FLOWRT_RUN_DIR: out, OMP_NUM_THREADS: String(step.resources.cpus_per_task) },
+        // OpenMP threads that sleep when idle: spinning ones (GOMP's default) burn the cores that the
+        // other threads and processes need on a small shared machine (the eval step on 2 busy cores:
+        // 38 CPU-s spinning against 6 CPU-s passive). A value the user set is kept.
+        env: { PYTHONUNBUFFERED: "1", FLOWRT_RUN_DIR: out, OMP_NUM_THREADS: String(step.resources.cpus_per_task),
+          OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? "PASSIVE" },
         stdout: ["pipe", { file: logFile, append: true }],
         stderr: ["pipe", { file: logFile, append: true }],
       });
