@@ -1,4 +1,4 @@
-// The schedule (issue 4): a pure function of the train run, implemented identically in
+// The schedule: a pure function of the train run, implemented identically in
 // runtime-py/flowrt/schedule/; test/vectors/*.json keep the two in step.
 export type {
   MixEntry, StageInput, LrSchedule, ScheduleInput, SourceQuota, ResolvedStage, ResolvedSchedule,

@@ -1,6 +1,6 @@
 // The sampler: which source each sequence of a stage comes from.
 //
-// Goal (issue 4): per-source counts c_j(i) after the first i sequences of a stage stay within one
+// Goal: per-source counts c_j(i) after the first i sequences of a stage stay within one
 // sequence of the ideal q_j·i/S at every prefix i (|c_j(i) − q_j·i/S| < 1), hit the quotas q_j
 // exactly at i = S, and can be computed at any step without replaying the stage (SmolLM2's
 // stages hold ~3e9 sequences).

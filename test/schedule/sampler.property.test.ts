@@ -1,4 +1,4 @@
-// Properties of the schedule and its sampler (issue 4), on random small schedules.
+// Properties of the schedule and its sampler, on random small schedules.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
