@@ -13,12 +13,15 @@ import {
 } from "../schedule/index.js";
 import type { PlanIR } from "../plan/ir.js";
 import * as R from "../units/rational.js";
+import { MAX_PROPERTY_MS } from "../units/limits.js";
 
 export interface PropertyResult {
   readonly name: string;
   readonly run?: string;
   readonly ok: boolean;
   readonly checks: number;
+  /** Stopped at the time limit (MAX_PROPERTY_MS) before `runs` cases were checked. */
+  readonly interrupted?: boolean;
   /** Human lines describing the (shrunk) counterexample. */
   readonly counterexample?: readonly string[];
 }
@@ -28,14 +31,18 @@ export interface PropertyOptions {
   readonly seed: number;
   /** Source texts by path, to quote asserts as written. */
   readonly texts?: ReadonlyMap<string, string>;
+  /** Wall time per property in milliseconds (default MAX_PROPERTY_MS). */
+  readonly timeLimitMs?: number;
 }
 
 const g = (x: bigint | number) => x.toLocaleString("en-US");
 
 /** Runs one fast-check property and turns a failure into counterexample lines. */
 function check<T>(name: string, run: string | undefined, arb: fc.Arbitrary<T>, explain: (v: T) => string[] | undefined, o: PropertyOptions): PropertyResult {
-  const res = fc.check(fc.property(arb, (v) => explain(v) === undefined), { numRuns: o.runs, seed: o.seed });
-  if (!res.failed || !res.counterexample) return { name, run, ok: true, checks: res.numRuns };
+  const res = fc.check(fc.property(arb, (v) => explain(v) === undefined), {
+    numRuns: o.runs, seed: o.seed, interruptAfterTimeLimit: o.timeLimitMs ?? MAX_PROPERTY_MS, markInterruptAsFailure: false,
+  });
+  if (!res.failed || !res.counterexample) return { name, run, ok: true, checks: res.numRuns, ...(res.interrupted ? { interrupted: true } : {}) };
   const lines = explain(res.counterexample[0]) ?? ["(the property failed, but the shrunk case passed on re-run)"];
   return { name, run, ok: false, checks: res.numRuns, counterexample: [...lines, `(found after ${res.numRuns} runs, shrunk ${res.numShrinks} times; seed ${o.seed})`] };
 }

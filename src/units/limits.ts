@@ -35,3 +35,10 @@ export const MAX_COUNT = 10n ** 15n;
  * more is a walltime far too short for the run, and the plan would hold millions of steps.
  */
 export const MAX_JOBS = 10_000;
+
+/**
+ * The wall time one `flowc test` property may take (milliseconds). fast-check stops generating cases
+ * once it is spent; the property then reports how many of the asked runs it checked, so a huge run
+ * (or a slow machine) bounds the command's time instead of never returning.
+ */
+export const MAX_PROPERTY_MS = 20_000;

@@ -16,6 +16,13 @@ describe("flowc test", () => {
     });
   }
 
+  it("bounds its time: a property stops at its time limit and says how many runs it checked", () => {
+    const res = testPath("examples/smollm2-1.7b.flow", { runs: 100_000_000, seed: 7, timeLimitMs: 300 });
+    const props = res.properties!;
+    expect(props.some((p) => p.interrupted && p.checks < 100_000_000)).toBe(true);
+    expect(props.filter((p) => !p.ok)).toEqual([]);
+  });
+
   it("reports a false assert with its values", () => {
     const res = testPath("test/fixtures/assert-false.flow", opts);
     const failed = res.properties!.filter((p) => !p.ok);

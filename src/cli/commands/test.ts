@@ -34,7 +34,8 @@ export const test = defineCommand({
     const failed = res.properties.filter((p) => !p.ok);
     ctx.stdout(`${name}: ${res.properties.length} properties, ${flags.runs} runs each (seed ${seed})\n`);
     for (const p of res.properties) {
-      ctx.stdout(`  ${p.ok ? "ok  " : "FAIL"} ${p.name}${p.run ? ` [${p.run}]` : ""}\n`);
+      const cut = p.interrupted ? ` (time limit: ${p.checks} of ${flags.runs} runs checked)` : "";
+      ctx.stdout(`  ${p.ok ? "ok  " : "FAIL"} ${p.name}${p.run ? ` [${p.run}]` : ""}${cut}\n`);
       for (const line of p.counterexample ?? []) ctx.stdout(`         ${line}\n`);
     }
     ctx.stdout(`${res.properties.length - failed.length} passed, ${failed.length} failed\n`);
