@@ -216,12 +216,41 @@ function readCurate(d: Decl, ev: Evaluator, r: Reporter): T.CurateT | undefined 
         const v = opParam(op, key, e, ev, decontaminated);
         if (v !== undefined) params[key] = v;
       }
+      checkOpParams(op, ob, params, r);
       ops.push({ op, block: item, params });
     }
     void sb;
   }
   if (!tokenizer) return undefined;
   return { name: d.name, block: d.block, from, ops, tokenizer, retention, decontaminated };
+}
+
+/** What no run of an op can use, refused at the value (flowrt refuses the same when it loads a plan). */
+function checkOpParams(op: T.CurateOpName, ob: BlockReader, params: Record<string, unknown>, r: Reporter): void {
+  const atLeastOne = (key: string, why: string) => {
+    const v = params[key];
+    if (typeof v === "number" && v < 1) r.report("E0112", ob.get(key)!, `\`${key}\` must be at least 1 in the \`${op}\` step, but is ${v}.`, { help: why });
+  };
+  if (op === "dedup" || op === "decontaminate") atLeastOne("ngram", "n-grams of at least one word, e.g. `ngram = 5` (dedup) or `ngram = 13` (decontamination)");
+  if (op === "dedup") {
+    atLeastOne("permutations", "e.g. `permutations = 128`");
+    atLeastOne("bands", "e.g. `bands = 16` (permutations ÷ bands rows per band)");
+    const p = params.permutations, b = params.bands;
+    if (typeof p === "number" && typeof b === "number" && p >= 1 && b >= 1 && p % b !== 0) {
+      r.report("E0112", ob.get("bands")!, `${b} bands do not divide ${p} permutations: MinHash-LSH splits the signature into bands of equal rows.`, {
+        secondary: ob.get("permutations") ? [{ span: ob.get("permutations")!.span, message: `${p} permutations` }] : [],
+        help: `use a divisor of ${p}, e.g. \`bands = ${[16, 8, 4, 2, 1].find((d) => p % d === 0)}\``,
+      });
+    }
+  }
+  if (op === "filter") {
+    for (const [lo, hi] of [["min_words", "max_words"], ["min_chars", "max_chars"]] as const) {
+      const a = params[lo], z = params[hi];
+      if (typeof a === "number" && typeof z === "number" && a > z) {
+        r.report("E0112", ob.get(lo)!, `\`${lo}\` ${a} is more than \`${hi}\` ${z}: the filter would drop every document.`, { help: `make \`${lo}\` at most \`${hi}\`` });
+      }
+    }
+  }
 }
 
 function opParam(op: T.CurateOpName, key: string, e: Expr, ev: Evaluator, decon: Set<string>): unknown {

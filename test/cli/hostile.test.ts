@@ -123,6 +123,19 @@ describe("silent wrong results the checker now refuses", () => {
     expect(codes(r.stderr)).toEqual(["E0112"]);
     expect(r.stderr).toContain(`\`${to.split(" ")[0]}\` must be`);
   });
+
+  test.each([
+    ["ngram = 5, permutations = 64", "ngram = 0, permutations = 64", /`ngram` must be at least 1 in the `dedup` step/],
+    ["permutations = 64, bands = 8", "permutations = 60, bands = 8", /8 bands do not divide 60 permutations/],
+  ])("dedup `%s` → `%s` is E0112 at the value", async (from, to, message) => {
+    const text = TINY.replace(from, to);
+    expect(text).not.toBe(TINY);
+    const r = await on(text);
+    expect(r.code).toBe(1);
+    expect(codes(r.stderr)).toEqual(["E0112"]);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toContain(`:${lineOf(text, to)}:`);
+  });
 });
 
 describe("messages", () => {
