@@ -19,6 +19,9 @@ dir=${1:-"$(cd "$(dirname "$0")/../.." && pwd)/.state/cluster"}
 port=${2:-2222}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
+# munged runs as the munge user, which may not traverse the checkout (a 0700 temporary clone): its
+# key, pid, log and seed live under /run, in a directory named after this state directory.
+mdir="/run/flowc-test-munge/$(printf %s "$dir" | sha256sum | cut -c1-12)"
 
 if [ "$(id -u)" != 0 ]; then
   echo "start.sh: must run as root (munged, slurmd and sshd are started as system daemons)" >&2
@@ -46,23 +49,24 @@ alive() {
 }
 
 started=""
-mkdir -p "$dir"/{munge,spool/ctld,spool/d,log,ssh,dev}
+mkdir -p "$dir"/{spool/ctld,spool/d,log,ssh,dev} "$mdir"
+chmod 755 /run/flowc-test-munge
 host=$(hostname -s)
 cpus=$(nproc)
 mem=$(( $(awk '/MemTotal/{print $2}' /proc/meminfo) / 1024 - 2048 ))
 
 # munge: a fresh key owned by the munge user; munged writes its log and pid where that user can.
-if [ ! -f "$dir/munge/munge.key" ]; then
-  dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
+if [ ! -f "$mdir/munge.key" ]; then
+  dd if=/dev/urandom of="$mdir/munge.key" bs=1024 count=1 status=none
 fi
-chown -R munge:munge "$dir/munge"
-chmod 700 "$dir/munge"
-chmod 400 "$dir/munge/munge.key"
+chown -R munge:munge "$mdir"
+chmod 700 "$mdir"
+chmod 400 "$mdir/munge.key"
 mkdir -p /run/munge
 chown munge:munge /run/munge
-if ! alive "$dir/munge/munged.pid" munged; then
-  runuser -u munge -- munged --key-file="$dir/munge/munge.key" --socket=/run/munge/munge.socket.2 \
-    --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/seed" 9>&-
+if ! alive "$mdir/munged.pid" munged; then
+  runuser -u munge -- munged --key-file="$mdir/munge.key" --socket=/run/munge/munge.socket.2 \
+    --pid-file="$mdir/munged.pid" --log-file="$mdir/munged.log" --seed-file="$mdir/seed" 9>&-
   started="$started munged"
 fi
 for _ in $(seq 1 50); do

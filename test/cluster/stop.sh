@@ -7,6 +7,10 @@ set -uo pipefail
 
 dir=${1:-"$(cd "$(dirname "$0")/../.." && pwd)/.state/cluster"}
 [ -d "$dir" ] || exit 0
+dir=$(cd "$dir" && pwd)
+# munged runs as the munge user, which may not traverse the checkout (a 0700 temporary clone): its
+# key, pid, log and seed live under /run, in a directory named after this state directory.
+mdir="/run/flowc-test-munge/$(printf %s "$dir" | sha256sum | cut -c1-12)"
 exec 9>"$dir/.lock"
 flock 9
 
@@ -34,5 +38,5 @@ stop() {
 stop "$dir/ssh/sshd.pid" sshd
 stop "$dir/slurmd.pid" slurmd
 stop "$dir/slurmctld.pid" slurmctld
-stop "$dir/munge/munged.pid" munged
+stop "$mdir/munged.pid" munged
 exit 0

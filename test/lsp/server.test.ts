@@ -94,7 +94,7 @@ describe("hover", () => {
   const uri = () => client.uri(TINY);
 
   it("a quantity: its exact value", async () => {
-    expect(await hover(uri(), pos(tiny, "1_024_000", 2))).toContain("1,024,000 tokens");
+    expect(await hover(uri(), pos(tiny, "524_288", 2))).toContain("524,288 tokens");
     expect(await hover(uri(), pos(tiny, "30m", 1))).toContain("1,800 s (30 min)");
     expect(await hover(uri(), pos(tiny, "500K", 1))).toContain("500,000 tokens");
   });
@@ -117,29 +117,29 @@ describe("hover", () => {
     const h = await hover(uri(), pos(tiny, "source math", 8));
     expect(h).toContain("300,000 tokens");
     expect(h).toContain("240,000 tokens available");
-    // tokens(pretrain.anneal, clean.math) == 102_400 (the file's own assert): 102,400 of 240,000 = 0.43 epochs.
-    expect(h).toContain("`anneal` 102,400 (0.43 epochs)");
+    // tokens(pretrain.anneal, clean.math) == 49_152 (the file's own assert): 49,152 of 240,000 = 0.20 epochs.
+    expect(h).toContain("`anneal` 49,152 (0.20 epochs)");
   });
 
   it("a dataset in a mix: its quota in that stage", async () => {
     const h = await hover(uri(), pos(tiny, "clean.math = 25%", 7));
     expect(h).toContain("240,000 tokens available");
-    expect(h).toContain("In stage `anneal`: **800 sequences = 102,400 tokens**");
+    expect(h).toContain("In stage `anneal`: **384 sequences = 49,152 tokens**");
   });
 
   it("a run: parameters, tokens, steps, memory per rank and GPU-hours", async () => {
     const h = await hover(uri(), pos(tiny, "train pretrain", 7));
-    expect(h).toContain("1,024,000 tokens in 125 steps");
+    expect(h).toContain("524,288 tokens in 64 steps");
     expect(h).toMatch(/memory per rank: [\d.]+ [KMG]iB/);
     expect(h).toContain("weights");
     expect(h).toMatch(/GPU-hours/);
-    expect(h).toContain("| warm | 0 | 75 |");
+    expect(h).toContain("| warm | 0 | 40 |");
   });
 
   it("a stage and a `parallel` block: their memory breakdown", async () => {
     const st = await hover(uri(), pos(tiny, "stage anneal", 7));
-    expect(st).toContain("steps 75 to 125");
-    expect(st).toContain("409,600 tokens");
+    expect(st).toContain("steps 40 to 64");
+    expect(st).toContain("196,608 tokens");
     expect(st).toMatch(/memory per rank: \*\*[\d.]+ [KMG]iB/);
     const par = await hover(uri(), pos(tiny, "parallel {", 2));
     expect(par).toContain("tp 1 · pp 1 · dp 2");
@@ -147,7 +147,7 @@ describe("hover", () => {
   });
 
   it("an attribute: its type, default and meaning", async () => {
-    const h = await hover(uri(), pos(tiny, "precision   = bf16", 2));
+    const h = await hover(uri(), pos(tiny, "precision   = fp32", 2));
     expect(h).toContain("default `bf16`");
     expect(h).toContain("FP8");
   });
