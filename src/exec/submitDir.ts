@@ -83,17 +83,19 @@ function indicesToRun(args: readonly string[], offset: number, st: StepStatus | 
  * The jobs still to run: done steps (and done parts of a split array) dropped, also from every
  * `after`; scripts made paths on the cluster; one `--export` with the run's variables and the job's own.
  */
-export function jobsToRun(compiled: CompiledDir, remoteDir: string, status: RunStatus | undefined, env: Readonly<Record<string, string>>): { jobs: JobToSubmit[]; redo: Set<string>; done: string[] } {
+export function jobsToRun(compiled: CompiledDir, remoteDir: string, status: RunStatus | undefined, env: Readonly<Record<string, string>>): { jobs: JobToSubmit[]; settled: Pick<JobToSubmit, "key" | "step" | "part">[]; redo: Set<string>; done: string[] } {
   const byId = new Map((status?.steps ?? []).map((s) => [s.id, s]));
   const done = new Set(compiled.plan.steps.filter((s) => byId.get(s.id)?.state === "done").map((s) => s.id));
   const dropped = new Set<string>();
   const jobs: JobToSubmit[] = [];
+  const settled: Pick<JobToSubmit, "key" | "step" | "part">[] = [];
   for (const j of compiled.jobs) {
     const args = j.sbatchArgs ?? [];
     const own = ownExports(args);
     const indices = indicesToRun(args, Number(own.FLOWRT_SHARD_OFFSET ?? 0), byId.get(j.step));
     if (done.has(j.step) || indices?.length === 0) {
       dropped.add(j.key);
+      settled.push({ key: j.key, step: j.step, ...(j.part ? { part: j.part } : {}) });
       continue;
     }
     const rest = args.filter((a) => !a.startsWith("--export=")).map((a) => {
@@ -104,7 +106,7 @@ export function jobsToRun(compiled: CompiledDir, remoteDir: string, status: RunS
   }
   // Without an answer from flowrt (a dry run) nothing is known to be stale.
   const redo = new Set(status ? jobs.map((j) => j.key) : []);
-  return { jobs, redo, done: [...done] };
+  return { jobs, settled, redo, done: [...done] };
 }
 
 export async function submitDir(o: SubmitDirOptions): Promise<SubmitDirReport> {
@@ -159,10 +161,10 @@ export async function submitDir(o: SubmitDirOptions): Promise<SubmitDirReport> {
 
     // What every job needs to find its Python, flowrt, run directory and inputs on the cluster.
     const env: Record<string, string> = { FLOWRT_PYTHON: where.python, FLOWRT_RUN_DIR: remoteDir, FLOWRT_INPUT_ROOT: inputRoot, ...(pythonpath ? { PYTHONPATH: pythonpath } : {}) };
-    const { jobs, redo, done } = jobsToRun(compiled, remoteDir, status, env);
+    const { jobs, settled, redo, done } = jobsToRun(compiled, remoteDir, status, env);
     if (done.length > 0) log(`already done on the cluster: ${done.join(", ")}`);
     const report = await submitJobs({
-      slurm, stateFile: file, planHash: compiled.planHash, remoteDir, jobs, redo,
+      slurm, stateFile: file, planHash: compiled.planHash, remoteDir, jobs, settled, redo,
       origin: { ...(where.connect.host !== undefined ? { host: where.connect.host } : {}), python: where.python, inputRoot, ...(pythonpath ? { pythonpath } : {}) },
       ...(o.dryRun ? { dryRun: true } : {}),
       log,

@@ -45,6 +45,11 @@ export interface SubmitJobsOptions {
    * says is not there or not current (a changed input): submitted again. A live job is never redone.
    */
   readonly redo?: ReadonlySet<string>;
+  /**
+   * Jobs not to submit (flowrt says their step is done) that a crashed run may still have submitted:
+   * found on the scheduler by tag, they are recorded, so that status and cancel see every job of the run.
+   */
+  readonly settled?: readonly Pick<JobToSubmit, "key" | "step" | "part">[];
   /** sbatch options for every job, before its own (`--export=ALL,PYTHONPATH=…`). */
   readonly commonArgs?: readonly string[];
   /** Recorded in a new state file: how the cluster was reached (status, logs and cancel reuse it). */
@@ -137,7 +142,8 @@ export async function submitJobs(o: SubmitJobsOptions): Promise<SubmitReport> {
     };
 
     // One batched query for every job of the run, live or in the history.
-    const names = [...new Set(o.jobs.map((j) => jobName(tagOf(o.planHash, st.run_id, j))))];
+    const settled = o.settled ?? [];
+    const names = [...new Set([...o.jobs, ...settled].map((j) => jobName(tagOf(o.planHash, st.run_id, j))))];
     const records = await o.slurm.find(names, new Date(st.created_at));
     const views = summarize(records);
 
@@ -149,22 +155,26 @@ export async function submitJobs(o: SubmitJobsOptions): Promise<SubmitReport> {
     /** What each key stands at after this pass: a job id (and its view), or blocked. */
     const outcome = new Map<string, { jobId: string; state: string } | { blocked: string }>();
 
+    /** Records a job a crashed run submitted but did not write down (the newest of its tag). */
+    const adopt = async (j: Pick<JobToSubmit, "key" | "step" | "part">): Promise<JobState | undefined> => {
+      const tag = tagOf(o.planHash, st.run_id, j);
+      const found = [...new Set(records.filter((r) => isOurs(r, tag, jobName(tag), o.remoteDir)).map(submittedId))].sort((a, b) => Number(b) - Number(a));
+      if (found.length === 0 || o.dryRun) return undefined;
+      const entry: JobState = { step: j.step, ...(j.part ? { part: j.part } : {}), job_id: found[0]!, submitted_at: new Date().toISOString(), found_by: "reconcile", previous: [] };
+      st.jobs[j.key] = entry;
+      await save();
+      adopted.push({ key: j.key, jobId: entry.job_id });
+      log(`${j.key}: found on the scheduler as job ${entry.job_id} (submitted before a crash); not submitting it again`);
+      if (found.length > 1) log(`${j.key}: note: jobs ${found.slice(1).join(", ")} carry the same tag`);
+      return entry;
+    };
+    for (const j of settled) if (!st.jobs[j.key]) await adopt(j);
+
     for (const j of o.jobs) {
       const tag = tagOf(o.planHash, st.run_id, j);
       const name = jobName(tag);
       let entry: JobState | undefined = st.jobs[j.key];
-      if (!entry) {
-        // Submitted by a run that crashed before recording it? The newest such job is the one.
-        const found = [...new Set(records.filter((r) => isOurs(r, tag, name, o.remoteDir)).map(submittedId))].sort((a, b) => Number(b) - Number(a));
-        if (found.length > 0 && !o.dryRun) {
-          entry = { step: j.step, ...(j.part ? { part: j.part } : {}), job_id: found[0]!, submitted_at: new Date().toISOString(), found_by: "reconcile", previous: [] };
-          st.jobs[j.key] = entry;
-          await save();
-          adopted.push({ key: j.key, jobId: entry.job_id });
-          log(`${j.key}: found on the scheduler as job ${entry.job_id} (submitted before a crash); not submitting it again`);
-          if (found.length > 1) log(`${j.key}: note: jobs ${found.slice(1).join(", ")} carry the same tag`);
-        }
-      }
+      if (!entry) entry = await adopt(j);
       const view = entry ? views.get(entry.job_id) : undefined;
       const failed = entry !== undefined && view !== undefined && isUnsuccessful(view.state);
       const finished = entry !== undefined && (view === undefined || view.state === "COMPLETED");

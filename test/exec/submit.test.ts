@@ -120,6 +120,28 @@ describe.skipIf(cluster.skip)("a submission survives its submitter being killed"
   });
 });
 
+describe.skipIf(cluster.skip)("a job submitted just before the crash whose step is done since", () => {
+  it("is recorded from the scheduler, not submitted, and what needs it is submitted", async () => {
+    const plan = freshPlanHash();
+    const { dir, jobs } = runDir("kill-settled");
+    const cfg = { stateFile: stateFile(dir), planHash: plan, remoteDir: dir, jobs };
+    const first = await child(cfg, killingSbatch(dir, 2, "after"));
+    expect(first.signal).toBe("SIGKILL");
+    // The re-run is told prep.b is done (its job ran before this submit asked): it is not in `jobs`.
+    const again = { ...cfg, jobs: jobs.filter((j) => j.key !== "prep.b").map((j) => ({ ...j, after: j.after.filter((a) => a !== "prep.b") })), settled: [{ key: "prep.b", step: "prep.b" }] };
+    const second = await child(again);
+    expect(second.exitCode, second.stderr).toBe(0);
+    const report = JSON.parse(second.stdout) as SubmitReport;
+    const state = readState(stateFile(dir))!;
+    submittedIds.push(...Object.values(state.jobs).map((j) => j.job_id));
+    expect(report.adopted.map((a) => a.key)).toEqual(["prep.b"]);
+    expect(report.submitted.map((s) => s.key)).toEqual(["train.t"]);
+    expect(Object.keys(state.jobs).sort()).toEqual(["prep.a", "prep.b", "train.t"]);
+    const seen = await onScheduler(plan, state.run_id, jobs);
+    for (const j of jobs) expect(seen.get(jobName(tagOf(plan, state.run_id, j))), j.key).toEqual([state.jobs[j.key]!.job_id]);
+  });
+});
+
 describe.skipIf(cluster.skip)("failed jobs", () => {
   it("are submitted again, with the jobs cancelled behind them; or block them when asked not to", async () => {
     const plan = freshPlanHash();
