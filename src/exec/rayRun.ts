@@ -27,7 +27,7 @@ export interface RayRunOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** One line of the driver's progress (DRIVER_PY's `event`). */
+/** One line of the driver's progress (flowrt.ray_dag's `event`). */
 export interface DriverEvent {
   readonly event: "queued" | "running" | "progress" | "shard_done" | "done" | "failed" | "skipped" | "finished";
   readonly step: string | null;
