@@ -7,8 +7,8 @@ import { buildBin, scratch, spawnCli } from "./harness.js";
 
 let bin = "";
 const files = scratch({ "a.flow": "source web { tokens = 1M }\n" });
-beforeAll(() => {
-  bin = buildBin("bin");
+beforeAll(async () => {
+  bin = await buildBin("bin");
 }, 120_000);
 afterAll(files.cleanup);
 

@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { buildBin, REPO, spawnCli } from "./harness.js";
 
 let bin = "";
-beforeAll(() => {
-  bin = buildBin("check-errors");
+beforeAll(async () => {
+  bin = await buildBin("check-errors");
 }, 120_000);
 
 describe("flowc check on examples/", () => {

@@ -1,5 +1,4 @@
 // Run the CLI in-process with captured output, or as a real process (bin/flowc.js on a fresh build).
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -48,16 +47,17 @@ export function scratch(files: Record<string, string>): { dir: string; cleanup: 
 /**
  * Compile src/ into a private copy of the package (under node_modules/.cache, so dependencies still
  * resolve and test files running in parallel never share a half-written dist/), and return the path
- * of its bin/flowc.js.
+ * of its bin/flowc.js. Asynchronous: a worker blocked for the minute tsc can take on a loaded machine
+ * misses vitest's own RPC deadline ("Timeout calling onTaskUpdate") and fails the run.
  */
-export function buildBin(name: string): string {
+export async function buildBin(name: string): Promise<string> {
   const root = path.join(REPO, "node_modules", ".cache", "flowc-cli-test", name);
   fs.rmSync(root, { recursive: true, force: true });
   fs.mkdirSync(path.join(root, "bin"), { recursive: true });
   fs.copyFileSync(path.join(REPO, "bin", "flowc.js"), path.join(root, "bin", "flowc.js"));
   fs.copyFileSync(path.join(REPO, "package.json"), path.join(root, "package.json"));
   const tsc = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
-  execFileSync(process.execPath, [tsc, "-p", path.join(REPO, "tsconfig.json"), "--outDir", path.join(root, "dist")], { stdio: "pipe" });
+  await execa(process.execPath, [tsc, "-p", path.join(REPO, "tsconfig.json"), "--outDir", path.join(root, "dist")]);
   return path.join(root, "bin", "flowc.js");
 }
 

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildBin, REPO, scratch, spawnCli } from "./harness.js";
 
 let bin = "";
-beforeAll(() => {
-  bin = buildBin("paths");
+beforeAll(async () => {
+  bin = await buildBin("paths");
 }, 120_000);
 
 const TINY = fs.readFileSync(path.join(REPO, "examples/tiny.flow"), "utf8");

@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IncrementalParser } from "../../src/lsp/reparse.js";
 import { parseText } from "../../src/syntax/parse.js";
+import { assertYielding } from "../helpers/yielding.js";
 
 const examples = ["examples/tiny.flow", "examples/smollm2-1.7b.flow", "examples/errors/typo.flow"].map((p) => readFileSync(p, "utf8"));
 
@@ -51,23 +52,17 @@ function replay(start: string, edits: readonly Edit[]): number {
 }
 
 describe("incremental parse", () => {
-  it("equals a full parse after every edit of a sequence", () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...examples), fc.array(edit, { minLength: 1, maxLength: 10 }), (start, edits) => void replay(start, edits)),
-      { numRuns: 300, seed: 42 },
-    );
+  it("equals a full parse after every edit of a sequence", async () => {
+    await assertYielding([fc.constantFrom(...examples), fc.array(edit, { minLength: 1, maxLength: 10 })], (start, edits) => void replay(start, edits), { numRuns: 300, seed: 42 });
   });
 
-  it("takes the incremental path for most edits that keep the syntax", () => {
+  it("takes the incremental path for most edits that keep the syntax", async () => {
     let edits = 0;
     let incremental = 0;
-    fc.assert(
-      fc.property(fc.constantFrom(...examples), fc.array(edit.filter((e) => e.benign), { minLength: 1, maxLength: 10 }), (start, es) => {
-        edits += es.length;
-        incremental += replay(start, es);
-      }),
-      { numRuns: 100, seed: 7 },
-    );
+    await assertYielding([fc.constantFrom(...examples), fc.array(edit.filter((e) => e.benign), { minLength: 1, maxLength: 10 })], (start, es) => {
+      edits += es.length;
+      incremental += replay(start, es);
+    }, { numRuns: 100, seed: 7 });
     // Edits in the comments between declarations are parsed in full; the rest should not be.
     expect(incremental / edits).toBeGreaterThan(0.5);
   });

@@ -9,26 +9,27 @@ import { checkFiles } from "../../src/check/check.js";
 import { stripSpans, spansInside } from "../helpers/ast.js";
 import { syntacticProgram } from "../helpers/programs.js";
 import { badNodeSpan } from "../helpers/ast-spans.js";
+import { assertYielding } from "../helpers/yielding.js";
 
 const EXAMPLES = ["examples/tiny.flow", "examples/smollm2-1.7b.flow", "examples/errors/typo.flow"].map((f) => readFileSync(f, "utf8"));
 const noComments = (x: unknown) => { const o = stripSpans(x) as Record<string, unknown>; delete o.comments; return o; };
 
 describe("parser and formatter", () => {
-  it("generated programs parse without errors", () => {
-    fc.assert(fc.property(syntacticProgram, (p) => {
+  it("generated programs parse without errors", async () => {
+    await assertYielding([syntacticProgram], (p) => {
       const r = parseText(p, "gen.flow");
       expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
       expect(badNodeSpan(r.value, p.length)).toBeUndefined();
-    }), { numRuns: 300 });
+    }, { numRuns: 300 });
   });
 
-  it("parse(format(p)) equals parse(p), and format is idempotent", () => {
-    fc.assert(fc.property(syntacticProgram, (p) => {
+  it("parse(format(p)) equals parse(p), and format is idempotent", async () => {
+    await assertYielding([syntacticProgram], (p) => {
       const f1 = formatText(p, "gen.flow");
       expect(f1.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
       expect(noComments(parseText(f1.value, "gen.flow").value)).toEqual(noComments(parseText(p, "gen.flow").value));
       expect(formatText(f1.value, "gen.flow").value).toBe(f1.value);
-    }), { numRuns: 300 });
+    }, { numRuns: 300 });
   });
 
   it("keeps every comment of the examples", () => {
@@ -41,18 +42,18 @@ describe("parser and formatter", () => {
     }
   });
 
-  it("never throws on arbitrary strings; every diagnostic span lies inside the text", () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (s) => {
+  it("never throws on arbitrary strings; every diagnostic span lies inside the text", async () => {
+    await assertYielding([fc.string({ maxLength: 300 })], (s) => {
       const r = parseText(s, "any.flow");
       expect(spansInside(r.diagnostics, s.length)).toBe(true);
       expect(badNodeSpan(r.value, s.length)).toBeUndefined();
       if (!r.diagnostics.some((d) => d.severity === "error")) checkFiles([r.value]);
-    }), { numRuns: 500 });
+    }, { numRuns: 500 });
   });
 
-  it("never throws on single-character mutations of the examples, through the checker too", () => {
+  it("never throws on single-character mutations of the examples, through the checker too", async () => {
     const chars = fc.constantFrom("{", "}", "=", ",", "\"", "/", "*", ".", "%", "x", "1", " ", "\n", "[", "]", "(", ")", "-");
-    fc.assert(fc.property(fc.nat(), chars, fc.constantFrom("replace", "insert", "delete"), fc.nat({ max: EXAMPLES.length - 1 }), (pos, ch, op, which) => {
+    await assertYielding([fc.nat(), chars, fc.constantFrom("replace", "insert", "delete"), fc.nat({ max: EXAMPLES.length - 1 })], (pos, ch, op, which) => {
       const t = EXAMPLES[which]!;
       const i = pos % t.length;
       const m = op === "replace" ? t.slice(0, i) + ch + t.slice(i + 1) : op === "insert" ? t.slice(0, i) + ch + t.slice(i) : t.slice(0, i) + t.slice(i + 1);
@@ -61,6 +62,6 @@ describe("parser and formatter", () => {
       expect(badNodeSpan(r.value, m.length)).toBeUndefined();
       const c = checkFiles([r.value]);
       expect(spansInside(c.diagnostics, m.length)).toBe(true);
-    }), { numRuns: 400 });
+    }, { numRuns: 400 });
   });
 });
