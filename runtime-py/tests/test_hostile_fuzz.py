@@ -228,3 +228,20 @@ def test_decontamination_reads_any_item_shape(item, text):
     d = Decontaminator(ngram=2)
     d.add_evalset("quiz", [item])
     assert d.check({"id": 0, "text": text}) in (True, False)
+
+
+@given(st.lists(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=40), max_size=30))
+def test_signature_strings_round_trip_exactly_without_pickle(strings):
+    # Ids and keys in a dedup signature file: any string (trailing NULs, lone surrogates) comes back as
+    # it went in, and the file loads with allow_pickle=False.
+    import io
+
+    import numpy as np
+
+    from flowrt.steps.data_steps import _pack_strings, _unpack_strings
+
+    buf = io.BytesIO()
+    np.savez(buf, **{f"ids_{k}": v for k, v in _pack_strings(strings).items()})
+    buf.seek(0)
+    with np.load(buf, allow_pickle=False) as z:
+        assert _unpack_strings(z, "ids") == strings

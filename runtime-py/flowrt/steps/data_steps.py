@@ -158,17 +158,38 @@ def curate_step(ctx: StepContext) -> dict[str, Any]:
     return stats
 
 
+def _pack_strings(strings: list[str]) -> dict[str, np.ndarray]:
+    """Strings as one UTF-8 byte array and their end offsets: a .npz that loads without pickle (a
+    run directory is shared; unpickling what lies in it would run whatever someone put there), and
+    exact for any string (NumPy's fixed-width str arrays drop trailing NULs; lone surrogates from
+    JSON escapes survive through surrogatepass)."""
+    encoded = [x.encode("utf-8", "surrogatepass") for x in strings]
+    ends = np.cumsum([len(b) for b in encoded], dtype=np.int64) if encoded else np.zeros(0, np.int64)
+    return {"utf8": np.frombuffer(b"".join(encoded), dtype=np.uint8), "ends": ends}
+
+
+def _unpack_strings(z: Any, name: str) -> list[str]:
+    data, ends = z[f"{name}_utf8"].tobytes(), z[f"{name}_ends"]
+    starts = [0, *ends[:-1].tolist()]
+    return [data[a:b].decode("utf-8", "surrogatepass") for a, b in zip(starts, ends.tolist())]
+
+
+def _save_npz(tmp: Path, strings: dict[str, list[str]], arrays: dict[str, np.ndarray]) -> None:
+    packed = {f"{name}_{part}": a for name, xs in strings.items() for part, a in _pack_strings(xs).items()}
+    np.savez(tmp, **packed, **arrays)
+
+
 def _write_signatures(path: Path, docs: list[dict], spec: DedupOp) -> None:
-    ids = np.array([id_key(d["id"]) for d in docs], dtype=object)
+    ids = [id_key(d["id"]) for d in docs]
     tmp = path.with_name(f".{path.name}.tmp.npz")
     if isinstance(spec, (ExactDedupOp, AstDedupOp)):
         key = exact_key if isinstance(spec, ExactDedupOp) else structure_key
-        np.savez(tmp, ids=ids, keys=np.array([key(d["text"]) for d in docs], dtype=object), allow_pickle=True)
+        _save_npz(tmp, {"ids": ids, "keys": [key(d["text"]) for d in docs]}, {})
     elif isinstance(spec, MinhashDedupOp):
         mh = MinHasher(permutations=spec.permutations, ngram=spec.ngram, seed=spec.seed)
-        np.savez(tmp, ids=ids, sigs=mh.signatures([d["text"] for d in docs]))
+        _save_npz(tmp, {"ids": ids}, {"sigs": mh.signatures([d["text"] for d in docs])})
     else:
-        np.savez(tmp, ids=ids, hashes=np.array([simhash(d["text"], spec.ngram) for d in docs], dtype=np.uint64))
+        _save_npz(tmp, {"ids": ids}, {"hashes": np.array([simhash(d["text"], spec.ngram) for d in docs], dtype=np.uint64)})
     tmp.replace(path)
 
 
@@ -199,14 +220,18 @@ def dedup_step(ctx: StepContext) -> dict[str, Any]:
             sig = d / f"{shard_name(i)}.sig.npz"
             if not sig.exists():
                 raise FlowrtError(f"{sig} is missing: {cur_id} wrote no signatures for shard {i}", f"re-run {cur_id}")
-            z = np.load(sig, allow_pickle=True)
-            ids.extend(f"{src}/{x}" for x in z["ids"])
-            if isinstance(spec, MinhashDedupOp):
-                parts.append(z["sigs"])
-            elif isinstance(spec, (ExactDedupOp, AstDedupOp)):
-                keys.extend(z["keys"].tolist())
-            else:
-                hashes.extend(int(h) for h in z["hashes"])
+            try:
+                with np.load(sig, allow_pickle=False) as z:
+                    ids.extend(f"{src}/{x}" for x in _unpack_strings(z, "ids"))
+                    if isinstance(spec, MinhashDedupOp):
+                        parts.append(z["sigs"])
+                    elif isinstance(spec, (ExactDedupOp, AstDedupOp)):
+                        keys.extend(_unpack_strings(z, "keys"))
+                    else:
+                        hashes.extend(int(h) for h in z["hashes"])
+            except (OSError, ValueError, KeyError, UnicodeDecodeError) as e:
+                raise FlowrtError(f"{sig} cannot be read ({type(e).__name__}: {e}): it is not the signatures {cur_id} writes",
+                                  f"delete it and re-run {cur_id}", exit_code=1) from None
     _refuse_shared_ids(ids)
     if isinstance(spec, MinhashDedupOp):
         sigs = np.concatenate(parts) if parts else np.zeros((0, spec.permutations), np.uint32)
