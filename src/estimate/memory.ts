@@ -193,14 +193,15 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   const perLayer = activationBytesPerTokenPerLayer(m, p, e, r) * tokensPerMicro;
   let activations = perLayer * layersOnStage * inFlight;
   // One layer's backward at a time (the last, at the start of backward, when every activation
-  // is still kept): what its recompute brings back (full: the layer's whole working set;
-  // selective: its MLP's gate, up and product) and its backward's temporaries. Counted in the
-  // peak, not in what forward keeps; the loss chunk is freed before it starts.
-  const recomputed = p.recompute === "full" ? activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }, e, r)
+  // is still kept): what its recompute brings back (full: the layer's working set but its input,
+  // which forward kept; selective: its MLP's gate, up and product) and its backward's
+  // temporaries. Counted in the peak, not in what forward keeps; the loss chunk is freed before.
+  const recomputed = p.recompute === "full"
+    ? activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }, e, r) - activationBytesPerTokenPerLayer(m, p, e, r)
     : p.recompute === "selective" ? (3 * m.ffn * e) / p.tp : 0;
   // Megatron's fused layers are not flowrt's: its full recompute is counted as twice a layer.
   const layerBackward = backend === "megatron"
-    ? (p.recompute === "full" ? 2 * recomputed : recomputed) * tokensPerMicro
+    ? (p.recompute === "full" ? 2 * activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }, e, r) : recomputed) * tokensPerMicro
     : (recomputed + backwardTransientBytesPerToken(m, p, e, r)) * tokensPerMicro;
   // Around the blocks: token ids (int64, the embedding's backward), the final norm's input,
   // statistics and output (kept by the chunked loss), the targets (int64).
@@ -222,12 +223,15 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   const cudaContext = isCpu ? 0 : 0.5 * GiB;
   // NCCL communicators: ~0.5–0.7 GB each in reports; a flat 1 GiB keeps the estimate monotone.
   const nccl = isCpu ? 0 : 1 * GiB;
-  // The peak: weights, optimizer states and buckets throughout; then either the start of
+  // The peak: weights, optimizer states and buckets throughout; then the largest of the start of
   // backward (all activations, and the loss's chunk or then the last layer's backward, gradients
-  // not yet allocated) or the optimizer step (all gradients, no activations), whichever is larger.
+  // not yet allocated), the end of backward (the first layer's backward: its activations, the
+  // gradients of the layers after it; all gradients counted) and the optimizer step (all
+  // gradients, no activations). With full recompute the end of backward is the larger.
   // Megatron allocates its fp32 main-gradient buffer up front, so it counts throughout.
+  const endOfBackward = states.gradients + perLayer + layerBackward;
   const peak = backend === "megatron" ? weights + states.gradients + states.optimizer + activations + layerBackward + logits
-    : weights + states.optimizer + buckets + Math.max(activations + Math.max(logits, layerBackward), states.gradients + optimizerStep);
+    : weights + states.optimizer + buckets + Math.max(activations + Math.max(logits, layerBackward), endOfBackward, states.gradients + optimizerStep);
   const sub = peak + cudaContext + nccl;
   // Caching-allocator fragmentation: reserved exceeds allocated; 5% allowance.
   const fragmentation = 0.05 * sub;
