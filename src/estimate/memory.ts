@@ -70,11 +70,11 @@ export function modelStates(psi: number, zero: 0 | 1 | 2 | 3, dp: number, precis
  * The compute copies of the weights an FSDP2 rank holds besides its fp32 shard (flowrt's layouts):
  * zero = 2 keeps every gathered parameter from forward to backward (reshard_after_forward=False);
  * zero = 3 frees them after each block, so the root's (embedding, final norm, LM head) and two
- * blocks' (current + prefetch) are gathered at once; zero = 0 in bf16 holds autocast's bf16 copy
+ * blocks' (current + prefetch; one with a single data-parallel rank) are gathered at once; zero = 0 in bf16 holds autocast's bf16 copy
  * of every block's Linear weights, cached for backward. In the compute dtype (bf16: 2 bytes,
  * fp32: 4).
  */
-export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "tp" | "pp" | "recompute">, precision: Precision, backend: Backend): number {
+export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "tp" | "pp" | "dp" | "recompute">, precision: Precision, backend: Backend): number {
   if (backend === "megatron") return 0;
   const b = paramBreakdown(m);
   const bytes = precision === "fp32" ? 4 : 2;
@@ -91,7 +91,9 @@ export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "
     return bytes * (p.recompute === "selective" ? attention : blocks - (2 * m.dModel * m.layers) / p.pp / p.tp);
   }
   if (p.zero === 2) return bytes * (blocks + root);
-  return bytes * (root + Math.min(2, m.layers / p.pp) * (Number(b.perLayer) / p.tp));
+  // One data-parallel rank: FSDP2 has no all-gather to prefetch, it fills a block's unsharded
+  // parameters from the shard when the block runs, so one block at a time.
+  return bytes * (root + Math.min(p.dp > 1 ? 2 : 1, m.layers / p.pp) * (Number(b.perLayer) / p.tp));
 }
 
 /**
@@ -172,7 +174,8 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   if (gathered > 0) {
     assumptions.push(p.zero === 0 ? "autocast keeps a bf16 copy of every Linear weight for backward"
       : p.zero === 2 ? "FSDP keeps every gathered parameter from forward to backward (zero = 2)"
-        : "FSDP keeps the root's and two blocks' parameters gathered (current + prefetch)");
+        : p.dp > 1 ? "FSDP keeps the root's and two blocks' parameters gathered (current + prefetch)"
+          : "FSDP keeps the root's and one block's parameters unsharded (one rank: no prefetch)");
   }
   // Gradient buffers in flight: DDP (replicate, zero = 0) all-reduces through flat fp32 buckets
   // as large as the gradients; FSDP reduce-scatters each unit's gradients from an unsharded fp32
