@@ -70,8 +70,8 @@ export function modelStates(psi: number, zero: 0 | 1 | 2 | 3, dp: number, precis
  * The compute copies of the weights an FSDP2 rank holds besides its fp32 shard (flowrt's layouts):
  * zero = 2 keeps every gathered parameter from forward to backward (reshard_after_forward=False);
  * zero = 3 frees them after each block, so the root's (embedding, final norm, LM head) and two
- * blocks' (current + prefetch; one with a single data-parallel rank) are gathered at once; zero = 0 in bf16 holds autocast's bf16 copy
- * of every block's Linear weights, cached for backward. In the compute dtype (bf16: 2 bytes,
+ * blocks' (current + prefetch; one with a single data-parallel rank) are gathered at once;
+ * zero = 0 in bf16 holds autocast's bf16 copy of every block's Linear weights, cached for backward. In the compute dtype (bf16: 2 bytes,
  * fp32: 4).
  */
 export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "tp" | "pp" | "dp" | "recompute">, precision: Precision, backend: Backend): number {
@@ -230,7 +230,7 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   // backward (all activations, and the loss's chunk or then the last layer's backward, gradients
   // not yet allocated), the end of backward (the first layer's backward: its activations, the
   // gradients of the layers after it; all gradients counted) and the optimizer step (all
-  // gradients, no activations). With full recompute the end of backward is the larger.
+  // gradients, no activations). Full recompute peaks at the end of backward (memory_bench.py).
   // Megatron allocates its fp32 main-gradient buffer up front, so it counts throughout.
   const endOfBackward = states.gradients + perLayer + layerBackward;
   const peak = backend === "megatron" ? weights + states.gradients + states.optimizer + activations + layerBackward + logits
