@@ -192,6 +192,7 @@ def worker(plan_path: Path, out: Path) -> None:
         snap = next(iter(tracker.get_tracker_snapshot("peak").values()))
         result["at_peak"] = {getattr(k, "value", str(k)): v for k, v in snap.items()}
         result["peak"] = snap["Total"]
+        result["peak_at"] = peak_module(tracker, snap["Total"])
         if sharded:
             # Buffers in flight at the modules' boundaries, not necessarily at the peak: the
             # reduce-scatter buffer and the gathered parameters at their largest over the snapshots.
@@ -214,6 +215,20 @@ def worker(plan_path: Path, out: Path) -> None:
         out.write_text(json.dumps(result))
     torch.distributed.barrier()
     torch.distributed.destroy_process_group()
+
+
+def peak_module(tracker, total: int) -> str:
+    """The innermost module and phase (forward/backward) whose own peak is the step's peak: where
+    the step's memory is highest ("optimizer" when no module was running)."""
+    best = ("optimizer", -1)
+    for mod, stats in tracker.memory_tracking.items():
+        for state, per_dev in stats.snapshots.items():
+            if "Peak" not in getattr(state, "value", str(state)):
+                continue
+            for snap in per_dev:
+                if any(v.get("Total") == total for v in snap.values()) and stats.mod_fqn.count(".") > best[1]:
+                    best = (f"{stats.mod_fqn} {state.value.lower()}", stats.mod_fqn.count("."))
+    return best[0]
 
 
 def _local(x):

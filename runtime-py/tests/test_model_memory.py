@@ -119,3 +119,38 @@ def test_per_layer_memory_has_no_quadratic_term() -> None:
     h, F_, a, g = 64, 176, 4, 2
     per_token = 4 * (h * (6 + 2 * g / a) + 3 * F_ + 2 + a)
     assert short == pytest.approx(512 * per_token, rel=0.01), (short, 512 * per_token)
+
+
+def backward_peak_of_one_block(s: int, dtype: torch.dtype) -> dict[str, int]:
+    """MemTracker's categories at the peak of one block's forward and backward (CPU), four documents."""
+    from torch.distributed._tools.mem_tracker import MemTracker
+
+    from flowrt.model.attention import documents_of
+
+    torch.manual_seed(0)
+    cfg = ModelConfig(layers=1, d_model=64, heads=4, kv_heads=2, ffn=176, vocab=300, seq_len=s)
+    m = Llama(cfg)
+    tokens = torch.randint(0, cfg.vocab, (1, s), generator=torch.Generator().manual_seed(1))
+    docs = documents_of((torch.arange(s) * 4 // s)[None], 1, s)
+    cos, sin, scale = m.rope(s, tokens.device, dtype)
+    block = m.layers[0].to(dtype)
+    x = m.embed_tokens(tokens).detach().to(dtype).requires_grad_()
+    grad = torch.randn_like(x)
+    tracker = MemTracker()
+    tracker.track_external(block, x, grad, cos, sin)
+    with tracker:
+        block(x, cos, sin, docs, scale).backward(grad)
+    snap = next(iter(tracker.get_tracker_snapshot("peak").values()))
+    return {getattr(k, "value", str(k)): v for k, v in snap.items()}
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16], ids=["fp32", "bf16"])
+def test_one_layers_backward_temporaries_are_what_the_estimator_counts(dtype: torch.dtype) -> None:
+    # backwardTransientBytesPerToken (src/estimate/memory.ts): the SwiGLU backward's peak, the
+    # incoming gradient (e·F) and five fp32 [F] temporaries, seven in bf16 (two casts are copies).
+    # Linear in s: the same bytes per token at 512 and 2048 tokens.
+    F_, e = 176, dtype.itemsize
+    per_token = e * F_ + 4 * F_ * (5 if e == 4 else 7)
+    for s in (512, 2048):
+        temp = backward_peak_of_one_block(s, dtype)["Temp"]
+        assert temp == pytest.approx(s * per_token, rel=0.01), (s, temp, s * per_token)

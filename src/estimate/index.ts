@@ -3,7 +3,7 @@ export { GPU_CATALOG, lookupGpu, ranksPerNode, type GpuSpec } from "./gpus.js";
 export { memoryLines } from "./describe.js";
 export { countParams, paramBreakdown, type ModelShape, type ParamBreakdown } from "./model.js";
 export {
-  estimateMemory, fitsMemory, modelStates, workingWeights, LOSS_CHUNK_TOKENS, paramsOnRank, activationBytesPerTokenPerLayer, korthikantiPerLayer,
+  estimateMemory, fitsMemory, modelStates, workingWeights, LOSS_CHUNK_TOKENS, paramsOnRank, activationBytesPerTokenPerLayer, backwardTransientBytesPerToken, korthikantiPerLayer,
   type Backend, type MemoryBreakdown, type ParallelConfig, type Precision, type Recompute,
 } from "./memory.js";
 export { flopsPerToken, trainingFlops, gpuHours, stepTimeSeconds, splitJobs, effectivePeak, type JobSplit } from "./compute.js";

@@ -70,11 +70,11 @@ export function modelStates(psi: number, zero: 0 | 1 | 2 | 3, dp: number, precis
  * The compute copies of the weights an FSDP2 rank holds besides its fp32 shard (flowrt's layouts):
  * zero = 2 keeps every gathered parameter from forward to backward (reshard_after_forward=False);
  * zero = 3 frees them after each block, so the root's (embedding, final norm, LM head) and two
- * blocks' (current + prefetch) are gathered at once; zero = 0 in bf16 holds autocast's bf16 copy
- * of every block's Linear weights, cached for backward. In the compute dtype (bf16: 2 bytes,
+ * blocks' (current + prefetch; one with a single data-parallel rank) are gathered at once;
+ * zero = 0 in bf16 holds autocast's bf16 copy of every block's Linear weights, cached for backward. In the compute dtype (bf16: 2 bytes,
  * fp32: 4).
  */
-export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "tp" | "pp" | "recompute">, precision: Precision, backend: Backend): number {
+export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "tp" | "pp" | "dp" | "recompute">, precision: Precision, backend: Backend): number {
   if (backend === "megatron") return 0;
   const b = paramBreakdown(m);
   const bytes = precision === "fp32" ? 4 : 2;
@@ -91,7 +91,9 @@ export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "
     return bytes * (p.recompute === "selective" ? attention : blocks - (2 * m.dModel * m.layers) / p.pp / p.tp);
   }
   if (p.zero === 2) return bytes * (blocks + root);
-  return bytes * (root + Math.min(2, m.layers / p.pp) * (Number(b.perLayer) / p.tp));
+  // One data-parallel rank: FSDP2 has no all-gather to prefetch, it fills a block's unsharded
+  // parameters from the shard when the block runs, so one block at a time.
+  return bytes * (root + Math.min(p.dp > 1 ? 2 : 1, m.layers / p.pp) * (Number(b.perLayer) / p.tp));
 }
 
 /**
@@ -104,7 +106,7 @@ export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "
  * With e = r = 2 that is h(12 + 4g/a) + 6F (docs/estimators.md), plus the statistics.
  * selective recompute = the MLP is recomputed in backward (its three matmuls' outputs dropped:
  * − 3F·e); full recompute keeps only the block input, h·r (the recomputed layer's working set is a
- * transient the caller adds to the peak). TP with sequence parallelism divides everything by t; TP without SP leaves the
+ * transient the caller adds to the peak, with `backwardTransientBytesPerToken`). TP with sequence parallelism divides everything by t; TP without SP leaves the
  * norms' inputs and outputs (4h) replicated.
  */
 export function activationBytesPerTokenPerLayer(
@@ -116,6 +118,30 @@ export function activationBytesPerTokenPerLayer(
   const sharded = e * (2 * h + 2 * h * ga) + (p.recompute === "selective" ? 0 : 3 * F * e) + 4 * m.heads;
   if (p.tp === 1 || p.sequenceParallel) return (replicated + sharded) / p.tp;
   return replicated + sharded / p.tp;
+}
+
+/**
+ * Bytes per token that exist only while one layer's backward runs, beside what forward kept
+ * (flowrt's autograd functions, runtime-py/flowrt/model/layers.py, attention.py), the largest of:
+ *   SwiGLU (MLP): the incoming gradient (e·F) and, at its peak, five fp32 [F] temporaries
+ *   (sigmoid, SiLU and the products of d_gate), seven in bf16 (the gradient's and the gate's
+ *   fp32 casts are copies there): e·F + 4F·(5 or 7);
+ *   attention (CPU varlen): the gradient and the right-padded copies of q, k, v, out and the
+ *   gradient, the kernel's dq, dk, dv and their unpadded outputs: e·(6h + 6h·g/a), plus the padded
+ *   log-sum-exp (4·a);
+ *   RMSNorm: the incoming gradient (e·h), six fp32 [h] (the fp32 casts of input and gradient,
+ *   the normalised input, its gradient and two products; fp32 inputs are no copies: four).
+ * The residual stream's gradient (h·r) flows beside each of them. Under TP the MLP and attention
+ * shards are 1/t; the norms are 1/t with sequence parallelism only.
+ */
+export function backwardTransientBytesPerToken(
+  m: ModelShape, p: Pick<ParallelConfig, "tp" | "sequenceParallel">, e = 2, r = e,
+): number {
+  const h = m.dModel, F = m.ffn, ga = m.kvHeads / m.heads;
+  const mlp = (e * F + 4 * F * (e < 4 ? 7 : 5)) / p.tp;
+  const attention = (e * (6 * h + 6 * h * ga) + 4 * m.heads) / p.tp;
+  const norm = (e * h + 4 * h * (e < 4 ? 6 : 4)) / (p.tp > 1 && p.sequenceParallel ? p.tp : 1);
+  return Math.max(mlp, attention, norm) + (h * r) / (p.sequenceParallel ? p.tp : 1);
 }
 
 /** Tokens per cross-entropy chunk: flowrt computes the loss in chunks this long (the plan's
@@ -148,7 +174,8 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   if (gathered > 0) {
     assumptions.push(p.zero === 0 ? "autocast keeps a bf16 copy of every Linear weight for backward"
       : p.zero === 2 ? "FSDP keeps every gathered parameter from forward to backward (zero = 2)"
-        : "FSDP keeps the root's and two blocks' parameters gathered (current + prefetch)");
+        : p.dp > 1 ? "FSDP keeps the root's and two blocks' parameters gathered (current + prefetch)"
+          : "FSDP keeps the root's and one block's parameters unsharded (one rank: no prefetch)");
   }
   // Gradient buffers in flight: DDP (replicate, zero = 0) all-reduces through flat fp32 buckets
   // as large as the gradients; FSDP reduce-scatters each unit's gradients from an unsharded fp32
@@ -168,12 +195,17 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   const r = backend === "fsdp" && p.zero === 0 ? 4 : e;
   const perLayer = activationBytesPerTokenPerLayer(m, p, e, r) * tokensPerMicro;
   let activations = perLayer * layersOnStage * inFlight;
-  // Full recompute: one layer is recomputed at a time in backward; its working set and its
-  // gradients' temporaries (about as large again, measured by memory_bench.py) exist transiently,
-  // counted in the peak, not in what forward keeps.
-  // Selective: one MLP's gate, up and product exist again while it is recomputed.
-  const recomputeTransient = p.recompute === "full" ? 2 * activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }, e, r) * tokensPerMicro
-    : p.recompute === "selective" ? (3 * m.ffn * e * tokensPerMicro) / p.tp : 0;
+  // One layer's backward at a time (the last, at the start of backward, when every activation
+  // is still kept): what its recompute brings back (full: the layer's working set but its input,
+  // which forward kept; selective: its MLP's gate, up and product) and its backward's
+  // temporaries. Counted in the peak, not in what forward keeps; the loss chunk is freed before.
+  const recomputed = p.recompute === "full"
+    ? activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }, e, r) - activationBytesPerTokenPerLayer(m, p, e, r)
+    : p.recompute === "selective" ? (3 * m.ffn * e) / p.tp : 0;
+  // Megatron's fused layers are not flowrt's: its full recompute is counted as twice a layer.
+  const layerBackward = backend === "megatron"
+    ? (p.recompute === "full" ? 2 * activationBytesPerTokenPerLayer(m, { ...p, recompute: "none" }, e, r) : recomputed) * tokensPerMicro
+    : (recomputed + backwardTransientBytesPerToken(m, p, e, r)) * tokensPerMicro;
   // Around the blocks: token ids (int64, the embedding's backward), the final norm's input,
   // statistics and output (kept by the chunked loss), the targets (int64).
   activations += tokensPerMicro * (8 + r * m.dModel + 4 + e * m.dModel + 8);
@@ -194,12 +226,15 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   const cudaContext = isCpu ? 0 : 0.5 * GiB;
   // NCCL communicators: ~0.5–0.7 GB each in reports; a flat 1 GiB keeps the estimate monotone.
   const nccl = isCpu ? 0 : 1 * GiB;
-  // The peak: weights, optimizer states and buckets throughout; then either the start of
-  // backward (all activations and the loss's chunk, gradients not yet allocated) or the
-  // optimizer step (all gradients, no activations), whichever is larger.
+  // The peak: weights, optimizer states and buckets throughout; then the largest of the start of
+  // backward (all activations, and the loss's chunk or then the last layer's backward, gradients
+  // not yet allocated), the end of backward (the first layer's backward: its activations, the
+  // gradients of the layers after it; all gradients counted) and the optimizer step (all
+  // gradients, no activations). Full recompute peaks at the end of backward (memory_bench.py).
   // Megatron allocates its fp32 main-gradient buffer up front, so it counts throughout.
-  const peak = backend === "megatron" ? weights + states.gradients + states.optimizer + activations + recomputeTransient + logits
-    : weights + states.optimizer + buckets + Math.max(activations + recomputeTransient + logits, states.gradients + optimizerStep);
+  const endOfBackward = states.gradients + perLayer + layerBackward;
+  const peak = backend === "megatron" ? weights + states.gradients + states.optimizer + activations + layerBackward + logits
+    : weights + states.optimizer + buckets + Math.max(activations + Math.max(logits, layerBackward), endOfBackward, states.gradients + optimizerStep);
   const sub = peak + cudaContext + nccl;
   // Caching-allocator fragmentation: reserved exceeds allocated; 5% allowance.
   const fragmentation = 0.05 * sub;
