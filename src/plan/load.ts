@@ -3,7 +3,8 @@
 // flowrt's strict loader (runtime-py/flowrt/plan.py): the plan is the one contract between flowc
 // and flowrt, so both refuse the same plans (test/plan/load.test.ts and runtime-py's
 // test_plan_agreement.py run the same mutations through both).
-import { PlanIR, type StepIR } from "./ir.js";
+import { PlanIR, type CurateOpIR, type StepIR } from "./ir.js";
+import { opProblem } from "./opBounds.js";
 
 export class PlanLoadError extends Error {
   constructor(message: string, readonly help: string) {
@@ -27,6 +28,11 @@ export function planFromJson(raw: unknown, where = "plan.json"): PlanIR {
     const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more problems)` : "";
     throw new PlanLoadError(`${where} does not match the plan schema at ${at}: ${first.message.slice(0, 300)}${more}`, REMAKE);
   }
+  const missing = unknownKey(r.data, raw, []);
+  if (missing) {
+    // zod fills a defaulted option that is absent; flowc always writes it, and flowrt's schema requires it.
+    throw new PlanLoadError(`${where} does not match the plan schema at ${missing.slice(0, -1).join("/") || "(top level)"}: '${String(missing[missing.length - 1])}' is a required property`, REMAKE);
+  }
   const extra = unknownKey(raw, r.data, []);
   if (extra) {
     // zod drops keys it does not know; the JSON Schema flowrt validates with refuses them, and so must flowc.
@@ -36,7 +42,7 @@ export function planFromJson(raw: unknown, where = "plan.json"): PlanIR {
   return r.data;
 }
 
-/** The path of a key of `raw` that the parsed plan lacks (zod strips unknown keys), if any. */
+/** The path of a key of `raw` that `parsed` lacks, if any (zod strips unknown keys and fills defaults: compared both ways). */
 function unknownKey(raw: unknown, parsed: unknown, at: (string | number)[]): (string | number)[] | null {
   if (Array.isArray(raw) && Array.isArray(parsed)) {
     for (let i = 0; i < raw.length; i++) {
@@ -71,6 +77,7 @@ export function checkPlan(plan: PlanIR, where = "plan.json"): void {
     if (byId.has(s.id)) throw bad(s, "the id is used by two steps");
     byId.set(s.id, s);
   }
+  checkCurations(plan, where);
   const trains = new Map(plan.trains.map((t) => [t.name, t]));
   const evals = new Map(plan.evals.map((e) => [e.name, e]));
   for (const t of plan.trains) {
@@ -149,5 +156,29 @@ function checkAcyclic(steps: readonly StepIR[], byId: Map<string, StepIR>, bad: 
         stack.pop();
       }
     }
+  }
+}
+
+/** Every op of a curation (as declared, and as its steps apply them) usable, and the names it gives resolve. */
+function checkCurations(plan: PlanIR, where: string): void {
+  for (const [name, c] of Object.entries(plan.curations)) {
+    const bad = (m: string) => new PlanLoadError(`${where}: curation ${name}: ${m}`, REMAKE);
+    if (!(c.tokenizer in plan.tokenizers)) throw bad(`it names tokenizer '${c.tokenizer}', which the plan does not have`);
+    for (const src of c.from) if (!(src in plan.raw_sources)) throw bad(`it names raw source '${src}', which the plan does not have`);
+    const ops: CurateOpIR[] = [...c.ops];
+    for (const s of plan.steps) {
+      if ((s.kind === "curate" || s.kind === "tokenize") && s.params.curation === name) {
+        ops.push(...s.params.ops);
+        if (s.kind === "curate" && s.params.signatures) ops.push(s.params.signatures);
+      } else if (s.kind === "dedup" && s.params.curation === name) ops.push(s.params.dedup);
+    }
+    for (const op of ops) {
+      const problem = opProblem(op);
+      if (problem) throw bad(`${op.op}: ${problem}`);
+    }
+  }
+  for (const [name, ds] of Object.entries(plan.sources)) {
+    if (!(ds.curation in plan.curations)) throw new PlanLoadError(`${where}: dataset ${name}: it names curation '${ds.curation}', which the plan does not have`, REMAKE);
+    if (!(ds.source in plan.raw_sources)) throw new PlanLoadError(`${where}: dataset ${name}: it names raw source '${ds.source}', which the plan does not have`, REMAKE);
   }
 }
