@@ -5,6 +5,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import type { PlanIR } from "../plan/ir.js";
+import { PlanLoadError, planFromJson } from "../plan/load.js";
 import type { JobToSubmit } from "./submitJobs.js";
 import { ExecError } from "./transport.js";
 
@@ -83,9 +84,13 @@ export function readCompiledDir(dir: string, cwd = process.cwd()): CompiledDir {
   if (target.target !== "slurm") {
     throw new CompiledDirError(`${dir} was compiled for ${target.target}, not for Slurm`, "submit it with the Ray driver, or compile with `--target slurm` into another directory");
   }
-  const plan = readJson(join(abs, "plan.json"), "the compiled directory is incomplete") as PlanIR;
-  if (typeof plan !== "object" || plan === null || !Array.isArray((plan as { steps?: unknown }).steps)) {
-    throw new CompiledDirError(`${join(abs, "plan.json")} is not a plan`, RECOMPILE);
+  const planPath = join(abs, "plan.json");
+  let plan: PlanIR;
+  try {
+    plan = planFromJson(readJson(planPath, "the compiled directory is incomplete"), planPath);
+  } catch (e) {
+    if (e instanceof PlanLoadError) throw new CompiledDirError(e.message, `${RECOMPILE} (with this flowc); do not edit plan.json by hand`);
+    throw e;
   }
   const jobsPath = join(abs, "slurm", "jobs.json");
   const jobsFile = parse(JobsFile, readJson(jobsPath, "the compiled directory is incomplete"), jobsPath);
