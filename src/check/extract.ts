@@ -15,6 +15,7 @@ import { Evaluator } from "./values.js";
 import * as W from "../language/words.js";
 import { isWord } from "../language/words.js";
 import { attributesOf, blocksOf } from "../language/vocabulary.js";
+import { MAX_HAMMING, MAX_NGRAM, MAX_PERMUTATIONS, MAX_SEED } from "../plan/opBounds.js";
 
 const num = (r: Rational) => R.toNumber(r);
 
@@ -58,6 +59,14 @@ function real(ev: Evaluator, e: Expr | undefined): number | undefined {
   if (!e) return undefined;
   const v = ev.dimensioned(e, "number", true);
   return v === undefined ? undefined : num(v);
+}
+
+/** A number that must be above zero (a RoPE base, a YaRN factor): zero or less is refused at the value. */
+function positiveReal(ev: Evaluator, r: Reporter, e: Expr | undefined, key: string, usual: string): number | undefined {
+  const v = real(ev, e);
+  if (v === undefined || v > 0) return v;
+  r.report("E0112", e!, `\`${key}\` must be positive, but is ${v}.`, { help: `e.g. \`${key} = ${usual}\`` });
+  return undefined;
 }
 
 // ---- cluster ---------------------------------------------------------------------------------------
@@ -231,6 +240,16 @@ function checkOpParams(op: T.CurateOpName, ob: BlockReader, params: Record<strin
     const v = params[key];
     if (typeof v === "number" && v < 1) r.report("E0112", ob.get(key)!, `\`${key}\` must be at least 1 in the \`${op}\` step, but is ${v}.`, { help: why });
   };
+  const atMost = (key: string, max: number, why: string) => {
+    const v = params[key];
+    if (typeof v === "number" && v > max) r.report("E0112", ob.get(key)!, `\`${key}\` must be at most ${max} in the \`${op}\` step, but is ${fmtBound(v)}.`, { help: why });
+  };
+  if (op === "dedup" || op === "decontaminate") atMost("ngram", MAX_NGRAM, "longer shingles than any sentence match only exact copies: use `method = exact` for those");
+  if (op === "dedup") {
+    atMost("permutations", MAX_PERMUTATIONS, "memory is documents × permutations × 4 bytes; 128–256 is usual");
+    atMost("seed", MAX_SEED, "the MinHash family's generator takes 32-bit seeds");
+    atMost("hamming", MAX_HAMMING, "a SimHash has 64 bits; 3 is usual");
+  }
   if (op === "dedup" || op === "decontaminate") atLeastOne("ngram", "n-grams of at least one word, e.g. `ngram = 5` (dedup) or `ngram = 13` (decontamination)");
   if (op === "dedup") {
     atLeastOne("permutations", "e.g. `permutations = 128`");
@@ -252,6 +271,8 @@ function checkOpParams(op: T.CurateOpName, ob: BlockReader, params: Record<strin
     }
   }
 }
+
+const fmtBound = (v: number) => (Number.isSafeInteger(v) ? String(v) : v.toPrecision(3));
 
 function opParam(op: T.CurateOpName, key: string, e: Expr, ev: Evaluator, decon: Set<string>): unknown {
   switch (`${op}.${key}`) {
@@ -304,7 +325,7 @@ function readModel(d: Decl, ev: Evaluator, r: Reporter): T.ModelT | undefined {
   const vocabNode = b.required("vocab");
   const vocab = int(ev, vocabNode, 2n);
   const seqLen = int(ev, b.required("seq_len"));
-  const ropeTheta = real(ev, b.get("rope_theta")) ?? 10_000;
+  const ropeTheta = positiveReal(ev, r, b.get("rope_theta"), "rope_theta", "10_000") ?? 10_000;
   const tieE = b.get("tie_embeddings");
   const tieEmbeddings = tieE ? ev.bool(tieE) ?? false : false;
   if (heads !== undefined && dModel !== undefined && dModel % heads !== 0) {
@@ -542,8 +563,8 @@ function readStage(sb: Block, ev: Evaluator, r: Reporter, curations: ReadonlyMap
     mixValid: valid,
     seqLen: int(ev, b.get("seq_len")),
     microBatch: int(ev, b.get("micro_batch")),
-    ropeTheta: real(ev, b.get("rope_theta")),
-    yarnFactor: real(ev, b.get("yarn_factor")),
+    ropeTheta: positiveReal(ev, r, b.get("rope_theta"), "rope_theta", "500_000"),
+    yarnFactor: positiveReal(ev, r, b.get("yarn_factor"), "yarn_factor", "4"),
     ...(packing ? { packing } : {}),
     lrScale: lrsE ? ev.dimensioned(lrsE, "number", true) : undefined,
     lrJump: lrJumpE ? ev.bool(lrJumpE) ?? false : false,

@@ -134,6 +134,14 @@ export class Evaluator {
   dimensioned(e: Expr, want: Dimension, acceptsPlain: boolean): Rational | undefined {
     const q = this.quantity(e);
     if (!q) return undefined;
+    if (want === "duration" && q.dim === want && R.cmp(q.value, R.rat(MAX_COUNT)) > 0) {
+      // Durations become whole seconds in plan.json (walltimes, checkpoint intervals): exact integers like counts.
+      this.r.report("E0115", e, `This duration is more than the limit of ${grouped(MAX_COUNT)} seconds (10^15).`, {
+        label: "out of range",
+        help: "check the suffix: `48h`, not `48e30h`",
+      });
+      return undefined;
+    }
     if (q.dim === want || (acceptsPlain && q.dim === "number")) return q.value;
     this.r.report("E0110", e, `Expected ${DIMENSION_NOUN[want]}, but got ${DIMENSION_NOUN[q.dim]}.`, {
       label: `this is ${DIMENSION_NOUN[q.dim]}`,

@@ -136,6 +136,25 @@ describe("silent wrong results the checker now refuses", () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toContain(`:${lineOf(text, to)}:`);
   });
+
+  // Found by test/property/bounds.property.test.ts: each planned, then crashed the lowering or was a
+  // plan flowrt's loader refuses.
+  test.each([
+    ["ngram = 5, permutations = 64", "ngram = 1e15, permutations = 64", "E0112", /`ngram` must be at most 1000 in the `dedup` step, but is 1000000000000000/],
+    ["ngram = 5, permutations = 64", "ngram = 5, permutations = 8192", "E0112", /`permutations` must be at most 4096/],
+    ["max_walltime   = 30m", "max_walltime   = 1e30m", "E0115", /This duration is more than the limit of 1,000,000,000,000,000 seconds/],
+    ["  heads    = 4", "  heads    = 4\n  rope_theta = 0", "E0112", /`rope_theta` must be positive, but is 0/],
+  ])("`%s` → `%s` is %s at the value, not a crash", async (from, to, code, message) => {
+    const text = TINY.replace(from, to);
+    expect(text).not.toBe(TINY);
+    for (const cmd of ["check", "plan"]) {
+      const r = await on(text, cmd);
+      expect(r.code).toBe(1);
+      expect(codes(r.stderr)).toEqual([code]);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toContain(`:${lineOf(text, to.split("\n").at(-1)!)}:`);
+    }
+  });
 });
 
 describe("messages", () => {
