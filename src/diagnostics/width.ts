@@ -3,9 +3,21 @@
 
 export const TAB_WIDTH = 4;
 
-/** Cells one code point takes in a terminal: 0 for combining marks and controls, 2 for wide, else 1. */
+/**
+ * How a control character is shown in a snippet: as its Unicode control picture (NUL as ␀, DEL as ␡),
+ * so that a byte which changes a value is seen, not silently dropped; a CR (of CRLF) and the C1
+ * controls are left out. Undefined for every other code point.
+ */
+function controlPicture(cp: number): string | undefined {
+  if (cp < 32 && cp !== 9 && cp !== 13) return String.fromCodePoint(0x2400 + cp);
+  if (cp === 0x7f) return "\u2421";
+  return undefined;
+}
+
+/** Cells one code point takes in a terminal: 0 for combining marks and controls left out, 2 for wide, else 1. */
 export function codePointWidth(cp: number): number {
   if (cp === 9) return TAB_WIDTH;
+  if (controlPicture(cp) !== undefined) return 1;
   if (cp < 32 || (cp >= 0x7f && cp < 0xa0)) return 0;
   if (isZeroWidth(cp)) return 0;
   return isWide(cp) ? 2 : 1;
@@ -54,12 +66,14 @@ export function textWidth(s: string): number {
   return w;
 }
 
-/** The string as it is printed in a snippet: tabs expanded, other control characters dropped. */
+/** The string as it is printed in a snippet: tabs expanded, controls as their pictures (or left out). */
 export function displayText(s: string): string {
   let out = "";
   for (const ch of s) {
     const cp = ch.codePointAt(0) ?? 0;
+    const picture = controlPicture(cp);
     if (cp === 9) out += " ".repeat(TAB_WIDTH);
+    else if (picture !== undefined) out += picture;
     else if (cp < 32 || (cp >= 0x7f && cp < 0xa0)) continue;
     else out += ch;
   }

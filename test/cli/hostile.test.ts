@@ -171,4 +171,11 @@ describe("messages", () => {
     expect(r.stderr).toContain("U+0000");
     expect(r.stderr).not.toContain("\u0000");
   });
+
+  test("a control character inside a string is shown in the excerpt as its picture, not dropped", async () => {
+    const r = await on('source web { uri = "a\u0000b.jsonl", tokens = 2M }\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('"a\u2400b.jsonl"');
+    expect(r.stderr).not.toContain('"ab.jsonl"');
+  });
 });
