@@ -221,7 +221,7 @@ def peak_module(tracker, total: int) -> str:
     """The innermost module and phase (forward/backward) whose own peak is the step's peak: where
     the step's memory is highest ("optimizer" when no module was running)."""
     best = ("optimizer", -1)
-    for mod, stats in tracker.memory_tracking.items():
+    for stats in tracker.memory_tracking.values():
         for state, per_dev in stats.snapshots.items():
             if "Peak" not in getattr(state, "value", str(state)):
                 continue
