@@ -20,3 +20,14 @@ export function gib(bytes: number): string {
   }
   return `${Math.round(bytes)} B`;
 }
+
+/**
+ * How far `value` is over `limit`, for a note: `12.5%` up to 1,000%, then `40× the limit` (one
+ * significant decimal below 100×, grouped or scientific above), never `2.7e+52%`.
+ */
+export function overBy(value: number, limit: number, what = "limit"): string {
+  const ratio = value / limit;
+  if (!Number.isFinite(ratio)) return `no finite multiple of the ${what}`;
+  if (ratio <= 11) return `${((ratio - 1) * 100).toFixed(1)}%`;
+  return `${ratio < 100 ? ratio.toFixed(1) : grouped(ratio)}× the ${what}`;
+}

@@ -172,6 +172,14 @@ describe("messages", () => {
     expect(r.stderr).not.toContain("\u0000");
   });
 
+  test("a budget exceeded a billion times over reads as a multiple, not `2.7e+52%`", async () => {
+    const olmo = fs.readFileSync(path.join(REPO, "examples/olmo-7b.flow"), "utf8").replace("budget        = 100_000 gpu_hours", "budget        = 0.000001 gpu_hours");
+    const r = await on(olmo);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/over by [\d,.e+]+ GPU-hours \([\d,.e+]+× the budget\)/);
+    expect(r.stderr).not.toMatch(/e\+\d+%/);
+  });
+
   test("a control character inside a string is shown in the excerpt as its picture, not dropped", async () => {
     const r = await on('source web { uri = "a\u0000b.jsonl", tokens = 2M }\n');
     expect(r.code).toBe(1);

@@ -11,7 +11,7 @@ import type { ResolvedSchedule } from "../../schedule/index.js";
 import { MAX_JOBS } from "../../units/limits.js";
 import * as R from "../../units/rational.js";
 import { replaceWith, type Reporter } from "../report.js";
-import { gib, grouped } from "../../units/print.js";
+import { gib, grouped, overBy } from "../../units/print.js";
 import { suggest } from "../../diagnostics/suggest.js";
 import type { ClusterT, ModelT, TrainT } from "../typed.js";
 import { attributeValue as attrValue } from "../../ast/nodes.js";
@@ -211,7 +211,7 @@ export function checkCompute(train: TrainT, model: ModelT, cluster: ClusterT, gp
     const budget = R.toNumber(cluster.budgetGpuHours);
     r.report("E0170", train.tokensNode ?? train.block.name!, `\`${train.name}\` needs an estimated ${grouped(Math.ceil(hours))} GPU-hours, more than the budget of ${grouped(budget)} of cluster \`${cluster.name}\`.`, {
       secondary: cluster.budgetNode ? [{ span: cluster.budgetNode.span, message: "the budget" }] : [],
-      notes: [`${flops.toExponential(3)} FLOPs at ${(gpu.mfuAssumed * 100).toFixed(0)}% MFU of ${gpu.name}`, `over by ${grouped(Math.ceil(hours - budget))} GPU-hours (${((hours / budget - 1) * 100).toFixed(1)}%)`],
+      notes: [`${flops.toExponential(3)} FLOPs at ${(gpu.mfuAssumed * 100).toFixed(0)}% MFU of ${gpu.name}`, `over by ${grouped(Math.ceil(hours - budget))} GPU-hours (${overBy(hours, budget, "budget")})`],
       help: `lower \`tokens\` to about ${grouped(Math.floor(Number(train.tokens) * budget / hours))}, or raise \`budget\``,
     });
   }
