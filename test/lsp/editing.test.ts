@@ -18,7 +18,7 @@ let uri = "";
 let bin = "";
 
 beforeAll(async () => {
-  bin = buildBin("lsp-editing");
+  bin = await buildBin("lsp-editing");
   client = await LspClient.start(bin, { cwd: REPO, initializationOptions: { explainLinks: true } });
   uri = (await client.open(TINY)).uri;
 }, 180_000);

@@ -15,7 +15,7 @@ const tiny = readFileSync(TINY, "utf8");
 let client: LspClient;
 
 beforeAll(async () => {
-  client = await LspClient.start(buildBin("lsp-server"), { cwd: REPO });
+  client = await LspClient.start(await buildBin("lsp-server"), { cwd: REPO });
 }, 180_000);
 afterAll(async () => {
   expect(await client.stop()).toBe(0);
