@@ -15,7 +15,7 @@ import { Evaluator } from "./values.js";
 import * as W from "../language/words.js";
 import { isWord } from "../language/words.js";
 import { attributesOf, blocksOf } from "../language/vocabulary.js";
-import { MAX_HAMMING, MAX_NGRAM, MAX_PERMUTATIONS, MAX_SEED } from "../plan/opBounds.js";
+import { MAX_HAMMING, MAX_NGRAM, MAX_PERMUTATIONS, MAX_SEED } from "../units/opLimits.js";
 
 const num = (r: Rational) => R.toNumber(r);
 
@@ -84,6 +84,7 @@ function readCluster(d: Decl, ev: Evaluator, r: Reporter): T.ClusterT | undefine
   const gpu = gpuNode && ev.string(gpuNode);
   const mw = b.get("max_walltime");
   const maxWalltime = mw && ev.dimensioned(mw, "duration", false);
+  if (maxWalltime && R.cmp(maxWalltime, R.ZERO) <= 0) r.report("E0112", mw!, "`max_walltime` must be positive.", { help: "give the cluster's job time limit, e.g. `max_walltime = 48h`" });
   const budgetNode = b.get("budget");
   const budget = budgetNode && ev.dimensioned(budgetNode, "gpu_hours", true);
   const ssh = optString(ev, b.get("ssh"));

@@ -4,14 +4,9 @@
 // (runtime-py/flowrt/curate/bounds.py), so flowc's plan loader refuses the plans flowrt refuses.
 import type { CurateOpIR } from "./ir.js";
 
-/** MinHash signature length; memory is documents × permutations × 4 bytes. */
-export const MAX_PERMUTATIONS = 4096;
-/** numpy's RandomState (the MinHash family's generator) takes 32-bit seeds. */
-export const MAX_SEED = 2 ** 32 - 1;
-/** A SimHash has 64 bits: documents can differ in at most 63 and still be near. */
-export const MAX_HAMMING = 63;
-/** Longer shingles than any sentence match nothing but exact copies. */
-export const MAX_NGRAM = 1000;
+import { MAX_HAMMING, MAX_NGRAM, MAX_PERMUTATIONS, MAX_SEED } from "../units/opLimits.js";
+
+export { MAX_HAMMING, MAX_NGRAM, MAX_PERMUTATIONS, MAX_SEED };
 
 const num = (x: number) => (Number.isInteger(x) && Math.abs(x) < 1e15 ? String(x) : x.toPrecision(6).replace(/\.?0+(e|$)/, "$1"));
 
