@@ -6,7 +6,6 @@ import type { CurateOpIR } from "./ir.js";
 
 import { MAX_HAMMING, MAX_NGRAM, MAX_PERMUTATIONS, MAX_SEED } from "../units/opLimits.js";
 
-export { MAX_HAMMING, MAX_NGRAM, MAX_PERMUTATIONS, MAX_SEED };
 
 const num = (x: number) => (Number.isInteger(x) && Math.abs(x) < 1e15 ? String(x) : x.toPrecision(6).replace(/\.?0+(e|$)/, "$1"));
 
