@@ -49,7 +49,10 @@ class Config:
 
 def grid(kind: str) -> list[Config]:
     if kind == "small":
-        return [Config(256, 2, "none", "fp32", 1, 0), Config(256, 2, "selective", "bf16", 2, 3)]
+        # Replicated fp32; sharded bf16 with the MLP recomputed; zero = 2 (every block gathered, and
+        # an all-gather buffer); one sharded rank (the reduce-scatter buffer with no collective).
+        return [Config(256, 2, "none", "fp32", 1, 0), Config(256, 2, "selective", "bf16", 2, 3),
+                Config(256, 2, "none", "fp32", 2, 2), Config(256, 2, "none", "bf16", 1, 3)]
     out = []
     for (seq, mb), rc, prec in itertools.product(((512, 4), (2048, 1)), ("none", "selective", "full"), ("fp32", "bf16")):
         out += [Config(seq, mb, rc, prec, 1, 0), Config(seq, mb, rc, prec, 2, 3)]
@@ -171,6 +174,7 @@ def worker(plan_path: Path, out: Path) -> None:
         opt.step()
         opt.zero_grad(set_to_none=True)
 
+    reduce_scatter_seen = _watch_reduce_scatter_input() if t.layout.data_parallel == "fully_shard" else [0]
     step()
     activations, working, states = saved_for_backward(model, opt, t, tokens, segments, d.device)
     result: dict = {"activations": activations}
@@ -199,7 +203,10 @@ def worker(plan_path: Path, out: Path) -> None:
             snaps = [{getattr(k, "value", str(k)): v for k, v in dev.items()}
                      for stats in tracker.memory_tracking.values() for per_state in stats.snapshots.values()
                      for per_dev in per_state for dev in per_dev.values()]
-            result["reduce_scatter"] = max((x.get("Reduce Scatter", 0) for x in snaps), default=0)
+            # With one rank there is no collective for the tracker to label the buffer by, so its
+            # size is also taken where FSDP2 copies the gradients into it.
+            labelled = max((x.get("Reduce Scatter", 0) for x in snaps), default=0)
+            result["reduce_scatter"] = max(labelled, reduce_scatter_seen[0])
             result["gathered"] = max((x.get("Unsharded Param", 0) + x.get("All Gather", 0) for x in snaps), default=0)
     sharded = t.layout.data_parallel == "fully_shard"
     result.update(states)
@@ -215,6 +222,22 @@ def worker(plan_path: Path, out: Path) -> None:
         out.write_text(json.dumps(result))
     torch.distributed.barrier()
     torch.distributed.destroy_process_group()
+
+
+def _watch_reduce_scatter_input() -> list[int]:
+    """The largest reduce-scatter input FSDP2 fills, in bytes, seen from its copy-in (looked up
+    by name inside `foreach_reduce`, so wrapping the module's function sees every call)."""
+    from torch.distributed.fsdp._fully_shard import _fsdp_collectives as collectives
+
+    seen = [0]
+    copy_in = collectives.foreach_reduce_scatter_copy_in
+
+    def watched(grads, reduce_scatter_input, world_size):
+        seen[0] = max(seen[0], reduce_scatter_input.untyped_storage().nbytes())
+        return copy_in(grads, reduce_scatter_input, world_size)
+
+    collectives.foreach_reduce_scatter_copy_in = watched
+    return seen
 
 
 def peak_module(tracker, total: int) -> str:
@@ -333,14 +356,14 @@ def main() -> None:
     if a.worker:
         worker(a.worker, a.out)
         return
-    configs = grid(a.grid)
+    configs = list(enumerate(grid(a.grid)))
     if a.only is not None:
         configs = [configs[a.only]]
     print(f"model {SHAPE}; estimate/measured per category (MiB); CPU peaks leave out CUDA context, NCCL and fragmentation")
-    for c in configs:
+    for i, c in configs:
         r = run(c)
         if a.json:
-            print(json.dumps(r), flush=True)
+            print(json.dumps({"index": i, **r}), flush=True)
             continue
         cells = "  ".join(f"{k} {r['estimate'][k] / 2**20:7.1f}/{r['measured'][k] / 2**20:7.1f} {r['ratio'].get(k, float('nan')):5.3f}"
                           for k in ("weights", "gradients", "optimizer", "activations", "peak"))

@@ -35,8 +35,10 @@ def flops_per_token(cfg: ModelConfig, seq_len: int, params: int) -> int:
     return 6 * params + 12 * cfg.layers * cfg.d_model * seq_len
 
 
-def dense_mask_attention(q, k, v, docs, scale):
+def dense_mask_attention(q, k, v, docs, scale, window=None):
     """The previous attention: a dense document mask built from the documents' boundaries."""
+    if window is not None:
+        raise SystemExit("train_bench: the dense-mask baseline has no sliding window (the presets have none)")
     cu = torch.tensor(docs.cu_seqlens)
     seg = torch.repeat_interleave(torch.arange(len(cu) - 1), cu[1:] - cu[:-1]).view(docs.batch, docs.seq_len).to(q.device)
     return dense_reference(q, k, v, seg, scale)

@@ -1,7 +1,8 @@
-"""flowc's memory estimate against flowrt's own training step (bench/memory_bench.py) on two small
-configurations: one replicated fp32 rank (DDP buckets, autocast off) and two bf16 ranks sharded
-with zero = 3 and the MLP recomputed. Model states within 2%, activations and the peak within 10%,
-and never an underestimate by more than 5% (an underestimate is an out-of-memory after launch).
+"""flowc's memory estimate against flowrt's own training step (bench/memory_bench.py) on four small
+configurations: one replicated fp32 rank (DDP buckets, autocast off), two bf16 ranks sharded with
+zero = 3 and the MLP recomputed, two fp32 ranks with zero = 2, and one bf16 rank sharded. Model
+states within 2%, activations and the peak within 10%, and never an underestimate by more than 5%
+(an underestimate is an out-of-memory after launch).
 Needs flowc built (`npm run build`: bin/flowc.js runs dist/)."""
 from __future__ import annotations
 

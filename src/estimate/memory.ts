@@ -68,7 +68,8 @@ export function modelStates(psi: number, zero: 0 | 1 | 2 | 3, dp: number, precis
 
 /**
  * The compute copies of the weights an FSDP2 rank holds besides its fp32 shard (flowrt's layouts):
- * zero = 2 keeps every gathered parameter from forward to backward (reshard_after_forward=False);
+ * zero = 2 keeps every gathered parameter from forward to backward (reshard_after_forward=False),
+ * plus one block's all-gather buffer while the last block is gathered;
  * zero = 3 frees them after each block, so the root's (embedding, final norm, LM head) and two
  * blocks' (current + prefetch; one with a single data-parallel rank) are gathered at once;
  * zero = 0 in bf16 holds autocast's bf16 copy of every block's Linear weights, cached for backward. In the compute dtype (bf16: 2 bytes,
@@ -90,7 +91,10 @@ export function workingWeights(m: ModelShape, p: Pick<ParallelConfig, "zero" | "
     const attention = (2 * m.dModel * m.heads * hd + 2 * m.dModel * m.kvHeads * hd) * (m.layers / p.pp) / p.tp;
     return bytes * (p.recompute === "selective" ? attention : blocks - (2 * m.dModel * m.layers) / p.pp / p.tp);
   }
-  if (p.zero === 2) return bytes * (blocks + root);
+  // zero = 2: everything gathered, and while forward gathers the last block its all-gather
+  // buffer beside it (FSDP2 copies out of that buffer into the unsharded parameters; with one
+  // rank there is no all-gather).
+  if (p.zero === 2) return bytes * (blocks + root + (p.dp > 1 ? Number(b.perLayer) / p.tp : 0));
   // One data-parallel rank: FSDP2 has no all-gather to prefetch, it fills a block's unsharded
   // parameters from the shard when the block runs, so one block at a time.
   return bytes * (root + Math.min(p.dp > 1 ? 2 : 1, m.layers / p.pp) * (Number(b.perLayer) / p.tp));
@@ -173,7 +177,7 @@ export function estimateMemory(m: ModelShape, p: ParallelConfig, precision: Prec
   const weights = states.weights + gathered;
   if (gathered > 0) {
     assumptions.push(p.zero === 0 ? "autocast keeps a bf16 copy of every Linear weight for backward"
-      : p.zero === 2 ? "FSDP keeps every gathered parameter from forward to backward (zero = 2)"
+      : p.zero === 2 ? "FSDP keeps every gathered parameter from forward to backward, and one block's all-gather buffer while it gathers (zero = 2)"
         : p.dp > 1 ? "FSDP keeps the root's and two blocks' parameters gathered (current + prefetch)"
           : "FSDP keeps the root's and one block's parameters unsharded (one rank: no prefetch)");
   }
