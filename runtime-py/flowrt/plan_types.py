@@ -630,6 +630,30 @@ class Resources:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class StepFields:
+    """The fields every Step has."""
+
+    id: str
+    #: the steps whose output this one reads: the values of `reads`, for the scheduler's dependencies
+    needs: tuple[str, ...]
+    #: where the step writes, relative to the run directory: `steps/<id>`; the segments of a train run share `steps/train.<run>`
+    out_dir: str
+    #: an array step runs as shards 0..shards-1 (Slurm --array=0-(shards-1)); shard i of this many, whatever the scheduler says
+    shards: int
+    #: the raw files it reads, as written (globs allowed); relative ones resolve against the input root
+    inputs: tuple[str, ...]
+    #: hash of the step's definition: everything in the plan that decides its output (fingerprint_parts), shard layout included
+    fingerprint: str
+    #: the hash of each part the fingerprint covers (`step`, `trains.NAME`, `evalsets.NAME`, …), so a runtime can say which changed
+    fingerprint_parts: FrozenDict[str, str]
+    resources: Resources
+
+    @staticmethod
+    def fields_from_json(d: Any) -> dict[str, Any]:
+        return dict(id=d["id"], needs=tuple(d["needs"]), out_dir=d["out_dir"], shards=d["shards"], inputs=tuple(d["inputs"]), fingerprint=d["fingerprint"], fingerprint_parts=FrozenDict(d["fingerprint_parts"]), resources=Resources.from_json(d["resources"]))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TokenizerStepReads:
     pass
 
@@ -649,30 +673,16 @@ class TokenizerParams:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class TokenizerStep:
+class TokenizerStep(StepFields):
     """Trains (on `train_on`'s raw sources) or copies (`path`) a tokenizer: tokenizer.json."""
 
     kind: Literal["tokenizer"] = "tokenizer"
-    id: str
-    #: the steps whose output this one reads: the values of `reads`, for the scheduler's dependencies
-    needs: tuple[str, ...]
-    #: where the step writes, relative to the run directory: `steps/<id>`; the segments of a train run share `steps/train.<run>`
-    out_dir: str
-    #: an array step runs as shards 0..shards-1 (Slurm --array=0-(shards-1)); shard i of this many, whatever the scheduler says
-    shards: int
-    #: the raw files it reads, as written (globs allowed); relative ones resolve against the input root
-    inputs: tuple[str, ...]
-    #: hash of the step's definition: everything in the plan that decides its output (fingerprint_parts), shard layout included
-    fingerprint: str
-    #: the hash of each part the fingerprint covers (`step`, `trains.NAME`, `evalsets.NAME`, …), so a runtime can say which changed
-    fingerprint_parts: FrozenDict[str, str]
-    resources: Resources
     reads: TokenizerStepReads
     params: TokenizerParams
 
     @classmethod
     def from_json(cls, d: Any) -> TokenizerStep:
-        return cls(kind=d["kind"], id=d["id"], needs=tuple(d["needs"]), out_dir=d["out_dir"], shards=d["shards"], inputs=tuple(d["inputs"]), fingerprint=d["fingerprint"], fingerprint_parts=FrozenDict(d["fingerprint_parts"]), resources=Resources.from_json(d["resources"]), reads=TokenizerStepReads.from_json(d["reads"]), params=TokenizerParams.from_json(d["params"]))
+        return cls(**StepFields.fields_from_json(d), kind=d["kind"], reads=TokenizerStepReads.from_json(d["reads"]), params=TokenizerParams.from_json(d["params"]))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -700,30 +710,16 @@ class CurateParams:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class CurateStep:
+class CurateStep(StepFields):
     """One shard of a raw source through the per-document operations: shard-NNNNN.jsonl, signatures, stats."""
 
     kind: Literal["curate"] = "curate"
-    id: str
-    #: the steps whose output this one reads: the values of `reads`, for the scheduler's dependencies
-    needs: tuple[str, ...]
-    #: where the step writes, relative to the run directory: `steps/<id>`; the segments of a train run share `steps/train.<run>`
-    out_dir: str
-    #: an array step runs as shards 0..shards-1 (Slurm --array=0-(shards-1)); shard i of this many, whatever the scheduler says
-    shards: int
-    #: the raw files it reads, as written (globs allowed); relative ones resolve against the input root
-    inputs: tuple[str, ...]
-    #: hash of the step's definition: everything in the plan that decides its output (fingerprint_parts), shard layout included
-    fingerprint: str
-    #: the hash of each part the fingerprint covers (`step`, `trains.NAME`, `evalsets.NAME`, …), so a runtime can say which changed
-    fingerprint_parts: FrozenDict[str, str]
-    resources: Resources
     reads: CurateStepReads
     params: CurateParams
 
     @classmethod
     def from_json(cls, d: Any) -> CurateStep:
-        return cls(kind=d["kind"], id=d["id"], needs=tuple(d["needs"]), out_dir=d["out_dir"], shards=d["shards"], inputs=tuple(d["inputs"]), fingerprint=d["fingerprint"], fingerprint_parts=FrozenDict(d["fingerprint_parts"]), resources=Resources.from_json(d["resources"]), reads=CurateStepReads.from_json(d["reads"]), params=CurateParams.from_json(d["params"]))
+        return cls(**StepFields.fields_from_json(d), kind=d["kind"], reads=CurateStepReads.from_json(d["reads"]), params=CurateParams.from_json(d["params"]))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -747,30 +743,16 @@ class DedupParams:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class DedupStep:
+class DedupStep(StepFields):
     """The global merge of every shard's signatures: drop.json (`SOURCE/ID`), clusters.json, stats."""
 
     kind: Literal["dedup"] = "dedup"
-    id: str
-    #: the steps whose output this one reads: the values of `reads`, for the scheduler's dependencies
-    needs: tuple[str, ...]
-    #: where the step writes, relative to the run directory: `steps/<id>`; the segments of a train run share `steps/train.<run>`
-    out_dir: str
-    #: an array step runs as shards 0..shards-1 (Slurm --array=0-(shards-1)); shard i of this many, whatever the scheduler says
-    shards: int
-    #: the raw files it reads, as written (globs allowed); relative ones resolve against the input root
-    inputs: tuple[str, ...]
-    #: hash of the step's definition: everything in the plan that decides its output (fingerprint_parts), shard layout included
-    fingerprint: str
-    #: the hash of each part the fingerprint covers (`step`, `trains.NAME`, `evalsets.NAME`, …), so a runtime can say which changed
-    fingerprint_parts: FrozenDict[str, str]
-    resources: Resources
     reads: DedupReads
     params: DedupParams
 
     @classmethod
     def from_json(cls, d: Any) -> DedupStep:
-        return cls(kind=d["kind"], id=d["id"], needs=tuple(d["needs"]), out_dir=d["out_dir"], shards=d["shards"], inputs=tuple(d["inputs"]), fingerprint=d["fingerprint"], fingerprint_parts=FrozenDict(d["fingerprint_parts"]), resources=Resources.from_json(d["resources"]), reads=DedupReads.from_json(d["reads"]), params=DedupParams.from_json(d["params"]))
+        return cls(**StepFields.fields_from_json(d), kind=d["kind"], reads=DedupReads.from_json(d["reads"]), params=DedupParams.from_json(d["params"]))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -801,30 +783,16 @@ class TokenizeParams:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class TokenizeStep:
+class TokenizeStep(StepFields):
     """Token shards (memmap + Megatron .bin/.idx) per curate shard, and manifest.json with SHA-256."""
 
     kind: Literal["tokenize"] = "tokenize"
-    id: str
-    #: the steps whose output this one reads: the values of `reads`, for the scheduler's dependencies
-    needs: tuple[str, ...]
-    #: where the step writes, relative to the run directory: `steps/<id>`; the segments of a train run share `steps/train.<run>`
-    out_dir: str
-    #: an array step runs as shards 0..shards-1 (Slurm --array=0-(shards-1)); shard i of this many, whatever the scheduler says
-    shards: int
-    #: the raw files it reads, as written (globs allowed); relative ones resolve against the input root
-    inputs: tuple[str, ...]
-    #: hash of the step's definition: everything in the plan that decides its output (fingerprint_parts), shard layout included
-    fingerprint: str
-    #: the hash of each part the fingerprint covers (`step`, `trains.NAME`, `evalsets.NAME`, …), so a runtime can say which changed
-    fingerprint_parts: FrozenDict[str, str]
-    resources: Resources
     reads: TokenizeReads
     params: TokenizeParams
 
     @classmethod
     def from_json(cls, d: Any) -> TokenizeStep:
-        return cls(kind=d["kind"], id=d["id"], needs=tuple(d["needs"]), out_dir=d["out_dir"], shards=d["shards"], inputs=tuple(d["inputs"]), fingerprint=d["fingerprint"], fingerprint_parts=FrozenDict(d["fingerprint_parts"]), resources=Resources.from_json(d["resources"]), reads=TokenizeReads.from_json(d["reads"]), params=TokenizeParams.from_json(d["params"]))
+        return cls(**StepFields.fields_from_json(d), kind=d["kind"], reads=TokenizeReads.from_json(d["reads"]), params=TokenizeParams.from_json(d["params"]))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -847,30 +815,16 @@ class MixParams:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class MixStep:
+class MixStep(StepFields):
     """Packs every dataset of a run once per seq_len; layout.json locates each sequence of the schedule."""
 
     kind: Literal["mix"] = "mix"
-    id: str
-    #: the steps whose output this one reads: the values of `reads`, for the scheduler's dependencies
-    needs: tuple[str, ...]
-    #: where the step writes, relative to the run directory: `steps/<id>`; the segments of a train run share `steps/train.<run>`
-    out_dir: str
-    #: an array step runs as shards 0..shards-1 (Slurm --array=0-(shards-1)); shard i of this many, whatever the scheduler says
-    shards: int
-    #: the raw files it reads, as written (globs allowed); relative ones resolve against the input root
-    inputs: tuple[str, ...]
-    #: hash of the step's definition: everything in the plan that decides its output (fingerprint_parts), shard layout included
-    fingerprint: str
-    #: the hash of each part the fingerprint covers (`step`, `trains.NAME`, `evalsets.NAME`, …), so a runtime can say which changed
-    fingerprint_parts: FrozenDict[str, str]
-    resources: Resources
     reads: MixReads
     params: MixParams
 
     @classmethod
     def from_json(cls, d: Any) -> MixStep:
-        return cls(kind=d["kind"], id=d["id"], needs=tuple(d["needs"]), out_dir=d["out_dir"], shards=d["shards"], inputs=tuple(d["inputs"]), fingerprint=d["fingerprint"], fingerprint_parts=FrozenDict(d["fingerprint_parts"]), resources=Resources.from_json(d["resources"]), reads=MixReads.from_json(d["reads"]), params=MixParams.from_json(d["params"]))
+        return cls(**StepFields.fields_from_json(d), kind=d["kind"], reads=MixReads.from_json(d["reads"]), params=MixParams.from_json(d["params"]))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -921,30 +875,16 @@ class TrainParams:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class TrainStep:
+class TrainStep(StepFields):
     """A segment [first_step, last_step) of a train run under torchrun: DCP checkpoints, metrics.jsonl, final weights."""
 
     kind: Literal["train"] = "train"
-    id: str
-    #: the steps whose output this one reads: the values of `reads`, for the scheduler's dependencies
-    needs: tuple[str, ...]
-    #: where the step writes, relative to the run directory: `steps/<id>`; the segments of a train run share `steps/train.<run>`
-    out_dir: str
-    #: an array step runs as shards 0..shards-1 (Slurm --array=0-(shards-1)); shard i of this many, whatever the scheduler says
-    shards: int
-    #: the raw files it reads, as written (globs allowed); relative ones resolve against the input root
-    inputs: tuple[str, ...]
-    #: hash of the step's definition: everything in the plan that decides its output (fingerprint_parts), shard layout included
-    fingerprint: str
-    #: the hash of each part the fingerprint covers (`step`, `trains.NAME`, `evalsets.NAME`, …), so a runtime can say which changed
-    fingerprint_parts: FrozenDict[str, str]
-    resources: Resources
     reads: TrainReads
     params: TrainParams
 
     @classmethod
     def from_json(cls, d: Any) -> TrainStep:
-        return cls(kind=d["kind"], id=d["id"], needs=tuple(d["needs"]), out_dir=d["out_dir"], shards=d["shards"], inputs=tuple(d["inputs"]), fingerprint=d["fingerprint"], fingerprint_parts=FrozenDict(d["fingerprint_parts"]), resources=Resources.from_json(d["resources"]), reads=TrainReads.from_json(d["reads"]), params=TrainParams.from_json(d["params"]))
+        return cls(**StepFields.fields_from_json(d), kind=d["kind"], reads=TrainReads.from_json(d["reads"]), params=TrainParams.from_json(d["params"]))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -968,30 +908,16 @@ class EvalParams:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class EvalStep:
+class EvalStep(StepFields):
     """Metrics of the final weights and gate verdicts: results.json; exit 1 when a gate fails."""
 
     kind: Literal["eval"] = "eval"
-    id: str
-    #: the steps whose output this one reads: the values of `reads`, for the scheduler's dependencies
-    needs: tuple[str, ...]
-    #: where the step writes, relative to the run directory: `steps/<id>`; the segments of a train run share `steps/train.<run>`
-    out_dir: str
-    #: an array step runs as shards 0..shards-1 (Slurm --array=0-(shards-1)); shard i of this many, whatever the scheduler says
-    shards: int
-    #: the raw files it reads, as written (globs allowed); relative ones resolve against the input root
-    inputs: tuple[str, ...]
-    #: hash of the step's definition: everything in the plan that decides its output (fingerprint_parts), shard layout included
-    fingerprint: str
-    #: the hash of each part the fingerprint covers (`step`, `trains.NAME`, `evalsets.NAME`, …), so a runtime can say which changed
-    fingerprint_parts: FrozenDict[str, str]
-    resources: Resources
     reads: EvalReads
     params: EvalParams
 
     @classmethod
     def from_json(cls, d: Any) -> EvalStep:
-        return cls(kind=d["kind"], id=d["id"], needs=tuple(d["needs"]), out_dir=d["out_dir"], shards=d["shards"], inputs=tuple(d["inputs"]), fingerprint=d["fingerprint"], fingerprint_parts=FrozenDict(d["fingerprint_parts"]), resources=Resources.from_json(d["resources"]), reads=EvalReads.from_json(d["reads"]), params=EvalParams.from_json(d["params"]))
+        return cls(**StepFields.fields_from_json(d), kind=d["kind"], reads=EvalReads.from_json(d["reads"]), params=EvalParams.from_json(d["params"]))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -1018,30 +944,16 @@ class ReleaseParams:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class ReleaseStep:
+class ReleaseStep(StepFields):
     """A Hugging Face export, model card and SHA-256 manifest per phase; CURRENT and ROLLBACK pointers."""
 
     kind: Literal["release"] = "release"
-    id: str
-    #: the steps whose output this one reads: the values of `reads`, for the scheduler's dependencies
-    needs: tuple[str, ...]
-    #: where the step writes, relative to the run directory: `steps/<id>`; the segments of a train run share `steps/train.<run>`
-    out_dir: str
-    #: an array step runs as shards 0..shards-1 (Slurm --array=0-(shards-1)); shard i of this many, whatever the scheduler says
-    shards: int
-    #: the raw files it reads, as written (globs allowed); relative ones resolve against the input root
-    inputs: tuple[str, ...]
-    #: hash of the step's definition: everything in the plan that decides its output (fingerprint_parts), shard layout included
-    fingerprint: str
-    #: the hash of each part the fingerprint covers (`step`, `trains.NAME`, `evalsets.NAME`, …), so a runtime can say which changed
-    fingerprint_parts: FrozenDict[str, str]
-    resources: Resources
     reads: ReleaseReads
     params: ReleaseParams
 
     @classmethod
     def from_json(cls, d: Any) -> ReleaseStep:
-        return cls(kind=d["kind"], id=d["id"], needs=tuple(d["needs"]), out_dir=d["out_dir"], shards=d["shards"], inputs=tuple(d["inputs"]), fingerprint=d["fingerprint"], fingerprint_parts=FrozenDict(d["fingerprint_parts"]), resources=Resources.from_json(d["resources"]), reads=ReleaseReads.from_json(d["reads"]), params=ReleaseParams.from_json(d["params"]))
+        return cls(**StepFields.fields_from_json(d), kind=d["kind"], reads=ReleaseReads.from_json(d["reads"]), params=ReleaseParams.from_json(d["params"]))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -1142,4 +1054,4 @@ def step_from_json(d: Any) -> Step:
     return _STEP_KINDS_FROM[d["kind"]](d)
 
 
-__all__ = ["AstDedupOp", "CheckpointEstimate", "Cluster", "ConstantLr", "CosineLr", "CurateOp", "CurateParams", "CurateStep", "CurateStepReads", "Curation", "Dataset", "DecontaminateOp", "DedupOp", "DedupParams", "DedupReads", "DedupStep", "DocOp", "Eval", "EvalParams", "EvalReads", "EvalStep", "Evalset", "ExactDedupOp", "FilterOp", "FsdpLayout", "Gate", "Job", "LanguageOp", "Layout", "LrSchedule", "MegatronLayout", "Memory", "MinhashDedupOp", "MixParams", "MixReads", "MixStep", "Model", "NsfwOp", "Optimizer", "Parallel", "PeriodicEval", "PerplexityOp", "PiiOp", "Plan", "Protocol", "QualityOp", "Quota", "RawSource", "Release", "ReleaseParams", "ReleaseReads", "ReleaseStep", "Resources", "ReviewOp", "SemanticDedupOp", "SimhashDedupOp", "Stage", "Step", "TokenizeParams", "TokenizeReads", "TokenizeStep", "TokenizerParams", "TokenizerSpec", "TokenizerStep", "TokenizerStepReads", "Train", "TrainParams", "TrainReads", "TrainStep", "WsdLr"]
+__all__ = ["AstDedupOp", "CheckpointEstimate", "Cluster", "ConstantLr", "CosineLr", "CurateOp", "CurateParams", "CurateStep", "CurateStepReads", "Curation", "Dataset", "DecontaminateOp", "DedupOp", "DedupParams", "DedupReads", "DedupStep", "DocOp", "Eval", "EvalParams", "EvalReads", "EvalStep", "Evalset", "ExactDedupOp", "FilterOp", "FsdpLayout", "Gate", "Job", "LanguageOp", "Layout", "LrSchedule", "MegatronLayout", "Memory", "MinhashDedupOp", "MixParams", "MixReads", "MixStep", "Model", "NsfwOp", "Optimizer", "Parallel", "PeriodicEval", "PerplexityOp", "PiiOp", "Plan", "Protocol", "QualityOp", "Quota", "RawSource", "Release", "ReleaseParams", "ReleaseReads", "ReleaseStep", "Resources", "ReviewOp", "SemanticDedupOp", "SimhashDedupOp", "Stage", "Step", "StepFields", "TokenizeParams", "TokenizeReads", "TokenizeStep", "TokenizerParams", "TokenizerSpec", "TokenizerStep", "TokenizerStepReads", "Train", "TrainParams", "TrainReads", "TrainStep", "WsdLr"]

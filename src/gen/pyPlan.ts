@@ -145,12 +145,18 @@ class Generator {
     else this.object(name, s);
   }
 
-  private object(name: string, s: Schema): void {
+  /**
+   * A class for an object schema. `base`: the class holding the fields a union's members share
+   * (`shared`), which this one extends instead of repeating them; `asBase`: this is that class, so
+   * it converts its fields into keyword arguments for its subclasses instead of building itself.
+   */
+  private object(name: string, s: Schema, opts: { base?: string; shared?: ReadonlySet<string>; asBase?: boolean } = {}): void {
     this.emitted.add(name);
     const required = new Set(s.required ?? []);
     const fields: string[] = [];
-    const args: string[] = [];
+    const args: string[] = opts.base ? [`**${opts.base}.fields_from_json(d)`] : [];
     for (const [key, p] of Object.entries(s.properties ?? {})) {
+      if (opts.shared?.has(key)) continue;
       const hint = `${name}${pascal(key)}`;
       const t = this.type(p, hint);
       if (p.description) fields.push(...comment(p.description, "    "));
@@ -165,14 +171,40 @@ class Generator {
       }
     }
     const doc = s.description ? `    """${s.description.replace(/"""/g, "'''")}"""\n\n` : "";
+    const build = opts.asBase
+      ? `    @staticmethod\n    def fields_from_json(d: Any) -> dict[str, Any]:\n        return dict(${args.join(", ")})\n`
+      : `    @classmethod\n    def from_json(cls, d: Any) -> ${name}:\n        return cls(${args.join(", ")})\n`;
     this.classes.push(
-      `@dataclass(frozen=True, kw_only=True, slots=True)\nclass ${name}:\n${doc}${fields.join("\n") || "    pass"}\n\n` +
-      `    @classmethod\n    def from_json(cls, d: Any) -> ${name}:\n        return cls(${args.join(", ")})\n`,
+      `@dataclass(frozen=True, kw_only=True, slots=True)\nclass ${name}${opts.base ? `(${opts.base})` : ""}:\n${doc}${fields.join("\n") || "    pass"}\n\n${build}`,
     );
+  }
+
+  /**
+   * The properties every member of a union has alike (same schema, same required-ness; not the
+   * discriminator), when the members are plain objects no other union has emitted: those go into
+   * one base class. Fewer than four shared are not worth a class.
+   */
+  private sharedFields(members: readonly string[]): Set<string> {
+    const objs = members.map((m) => this.defs[m]!);
+    if (members.some((m) => this.emitted.has(m)) || objs.some((o) => this.isUnion(o) || !o.properties)) return new Set();
+    const first = objs[0]!;
+    const shared = Object.entries(first.properties!).filter(([key, p]) => p.const === undefined && objs.every((o) =>
+      o.properties![key] !== undefined && JSON.stringify(o.properties![key]) === JSON.stringify(p)
+      && (o.required ?? []).includes(key) === (first.required ?? []).includes(key))).map(([key]) => key);
+    return new Set(shared.length >= 4 ? shared : []);
   }
 
   private union(name: string, s: Schema): void {
     const { prop, cases } = this.discriminator(name, s);
+    const shared = this.sharedFields(cases.map(([, m]) => m));
+    if (shared.size > 0) {
+      const base = `${name}Fields`;
+      const first = this.defs[cases[0]![1]]!;
+      const props = Object.fromEntries(Object.entries(first.properties!).filter(([k]) => shared.has(k)));
+      this.object(base, { properties: props, required: (first.required ?? []).filter((k) => shared.has(k)),
+        description: `The fields every ${name} has.` }, { asBase: true });
+      for (const [, m] of cases) this.object(m, this.defs[m]!, { base, shared });
+    }
     for (const [, m] of cases) this.def(m);
     const fn = `${snake(name)}_from_json`;
     const table = `${snake(name).toUpperCase()}_KINDS`;
