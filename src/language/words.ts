@@ -1,5 +1,5 @@
 // The words of the language, declared once: every enum a `.flow` file may write, and the defaults
-// of the attributes that have one. The checker's readers (check/extract.ts), its typed program
+// of the attributes that have one. The checker's readers (check/read/), its typed program
 // (check/typed.ts), the plan IR's schemas (plan/ir.ts) and the editor vocabulary
 // (language/vocabulary.ts) all derive from these tuples; nothing else spells them.
 
