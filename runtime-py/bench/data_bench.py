@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "runtime-py"))
 from flowrt.curate.dedup import MinHasher, lsh_duplicates, shingles  # noqa: E402
 from flowrt.curate.ops import Filter, Language, Pii, Quality  # noqa: E402
 from flowrt.data.pack import best_fit_decreasing, first_fit, materialize, pieces  # noqa: E402
+from flowrt.plan_types import FilterOp, LanguageOp, PiiOp, QualityOp  # noqa: E402
 
 CORPUS = ROOT / "examples" / "data" / "tiny"
 
@@ -64,9 +65,10 @@ def main() -> None:
     print(f"corpus: examples/data/tiny/web, {len(docs)} documents ({sum(len(d['text']) for d in docs):,} characters, 40 planted near-duplicates)\n")
 
     print("op                      docs/s")
-    for op in (Language(keep=["en"]), Quality(method="gopher"), Quality(method="c4"), Pii(), Filter(min_words=50, max_repetition=0.3)):
+    for op in (Language(LanguageOp(keep=("en",))), Quality(QualityOp(method="gopher")), Quality(QualityOp(method="c4")), Pii(PiiOp()),
+               Filter(FilterOp(min_words=50, max_repetition=0.3))):
         t = timed(lambda: [op.apply(d, "web") for d in docs], args.repeat)
-        print(f"{op.name + (':' + op.method if isinstance(op, Quality) else ''):22} {len(docs) / t:10,.0f}")
+        print(f"{op.name + (':' + op.spec.method if isinstance(op, Quality) else ''):22} {len(docs) / t:10,.0f}")
 
     # Ground truth for dedup: exact Jaccard of 5-gram shingle sets, all pairs.
     sh = [set(shingles(d["text"], 5).tolist()) for d in docs]
